@@ -1,0 +1,54 @@
+package dev.posthorn.app;
+
+import dev.posthorn.app.cli.ConfigCommand;
+import dev.posthorn.app.cli.HealthCommand;
+import dev.posthorn.app.config.ConfigException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The one Posthorn executable. Every command parses its configuration once, here at the edge, and
+ * hands typed records to the services.
+ */
+@Command(
+        name = "posthorn",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
+        description = "Transactional outbox → Kafka → signed webhooks.",
+        subcommands = {
+            ConfigCommand.class,
+            HealthCommand.class,
+            CommandLine.HelpCommand.class
+        })
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        // Debezium and Kafka start non-daemon threads: leave explicitly, whatever happened.
+        System.exit(execute(args));
+    }
+
+    /** Runs a command and returns its exit code (tests call this instead of main). */
+    public static int execute(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof ConfigException config) {
+                commandLine.getErr().println("posthorn: " + config.getMessage());
+                return 78; // EX_CONFIG
+            }
+            if (e instanceof UserError user) {
+                commandLine.getErr().println("posthorn: " + user.getMessage());
+                return 1;
+            }
+            throw e;
+        });
+        return cli.execute(args);
+    }
+}

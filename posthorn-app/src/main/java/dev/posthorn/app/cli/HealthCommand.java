@@ -1,0 +1,40 @@
+package dev.posthorn.app.cli;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Probes a running service's /health: the container healthcheck, without needing curl in the image. */
+@Command(name = "health", mixinStandardHelpOptions = true,
+        description = "Ask a running Posthorn service for its health; exit 0 when it is UP.")
+public final class HealthCommand implements Callable<Integer> {
+
+    @Option(names = "--url", description = "health URL (default: http://127.0.0.1:$POSTHORN_METRICS_PORT/health, "
+            + "or the admin port when only that is set)")
+    String url;
+
+    @Override
+    public Integer call() throws Exception {
+        String target = url;
+        if (target == null) {
+            String port = System.getenv().getOrDefault("POSTHORN_METRICS_PORT",
+                    System.getenv().getOrDefault("POSTHORN_ADMIN_PORT", "9400"));
+            target = "http://127.0.0.1:" + port + "/health";
+        }
+        try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build()) {
+            HttpResponse<String> response = client.send(
+                    HttpRequest.newBuilder(URI.create(target)).timeout(Duration.ofSeconds(4)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            System.out.println(response.body());
+            return response.statusCode() == 200 ? 0 : 1;
+        } catch (java.io.IOException e) {
+            System.err.println("posthorn health: " + target + " unreachable: " + e.getMessage());
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,218 @@
+package dev.posthorn.app.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.function.Function;
+
+/**
+ * Reads typed values for one service from the environment (and an optional properties file), and
+ * collects every problem so that {@link #validate()} reports them all at once, each naming its key.
+ * Secret values never appear in a message.
+ */
+public final class ConfigReader {
+
+    private final Map<String, String> values;
+    private final Map<String, String> origin;
+    private final List<String> problems = new ArrayList<>();
+
+    private ConfigReader(Map<String, String> values, Map<String, String> origin) {
+        this.values = values;
+        this.origin = origin;
+    }
+
+    /** Properties file (when {@code POSTHORN_CONFIG_FILE} names one) overlaid with the environment. */
+    public static ConfigReader fromEnvironment(Map<String, String> environment) {
+        Map<String, String> values = new HashMap<>();
+        Map<String, String> origin = new HashMap<>();
+        List<String> problems = new ArrayList<>();
+        String file = environment.get(Settings.CONFIG_FILE);
+        if (file != null && !file.isBlank()) {
+            Properties props = new Properties();
+            try (Reader reader = Files.newBufferedReader(Path.of(file))) {
+                props.load(reader);
+                for (String name : props.stringPropertyNames()) {
+                    values.put(name, props.getProperty(name).trim());
+                    origin.put(name, file);
+                }
+            } catch (IOException e) {
+                problems.add(Settings.CONFIG_FILE + ": cannot read " + file + " (" + e.getMessage() + ")");
+            }
+        }
+        environment.forEach((name, value) -> {
+            if (name.startsWith("POSTHORN_")) {
+                values.put(name, value.trim());
+                origin.put(name, "environment");
+            }
+        });
+        ConfigReader reader = new ConfigReader(values, origin);
+        reader.problems.addAll(problems);
+        for (String name : values.keySet()) {
+            if (Settings.find(name).isEmpty()) {
+                reader.problems.add(name + " (" + origin.get(name) + "): unknown configuration key"
+                        + suggestion(name).map(s -> "; did you mean " + s + "?").orElse(""));
+            }
+        }
+        return reader;
+    }
+
+    private static Optional<String> suggestion(String unknown) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (Setting s : Settings.all()) {
+            int d = distance(unknown, s.key());
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = s.key();
+            }
+        }
+        return bestDistance <= 4 ? Optional.of(best) : Optional.empty();
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev; prev = cur; cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    /** A copy with some values set in code (dev mode); they win over the environment. */
+    public ConfigReader with(Map<String, String> overrides) {
+        Map<String, String> merged = new HashMap<>(values);
+        Map<String, String> mergedOrigin = new HashMap<>(origin);
+        overrides.forEach((k, v) -> {
+            merged.put(k, v);
+            mergedOrigin.put(k, "dev mode");
+        });
+        ConfigReader copy = new ConfigReader(merged, mergedOrigin);
+        copy.problems.addAll(problems);
+        return copy;
+    }
+
+    private Setting setting(String key) {
+        return Settings.find(key).orElseThrow(() -> new IllegalArgumentException("not in the table: " + key));
+    }
+
+    private Optional<String> raw(String key) {
+        Setting setting = setting(key);
+        String value = values.get(key);
+        if (value == null || value.isEmpty()) {
+            value = setting.defaultValue();
+        }
+        return Optional.ofNullable(value);
+    }
+
+    private String describe(String key) {
+        return setting(key).secret() ? "(value hidden)" : "'" + values.get(key) + "'";
+    }
+
+    /** A value that must be present (set, or defaulted). */
+    public String required(String key) {
+        Optional<String> value = raw(key);
+        if (value.isEmpty() || value.get().isBlank()) {
+            problems.add(key + ": required, not set (" + setting(key).description() + ")");
+            return "";
+        }
+        return value.get();
+    }
+
+    public Optional<String> optional(String key) {
+        return raw(key).filter(v -> !v.isBlank());
+    }
+
+    public String string(String key) {
+        return raw(key).orElse("");
+    }
+
+    public int integer(String key, int min, int max) {
+        return parse(key, text -> {
+            int value = Integer.parseInt(text);
+            if (value < min || value > max) {
+                throw new IllegalArgumentException("must be between " + min + " and " + max);
+            }
+            return value;
+        }, min);
+    }
+
+    public Duration duration(String key) {
+        return parse(key, ConfigReader::parseDuration, Duration.ZERO);
+    }
+
+    public List<Duration> durations(String key) {
+        return parse(key, text -> {
+            List<Duration> out = new ArrayList<>();
+            for (String part : text.split(",")) {
+                out.add(parseDuration(part.trim()));
+            }
+            return Collections.unmodifiableList(out);
+        }, List.of());
+    }
+
+    public <T> T parse(String key, Function<String, T> parser, T fallback) {
+        Optional<String> value = raw(key);
+        if (value.isEmpty() || value.get().isBlank()) {
+            problems.add(key + ": required, not set");
+            return fallback;
+        }
+        try {
+            return parser.apply(value.get());
+        } catch (RuntimeException e) {
+            String why = setting(key).secret() ? "cannot be parsed" : String.valueOf(e.getMessage());
+            problems.add(key + ": invalid value " + describe(key) + ": " + why);
+            return fallback;
+        }
+    }
+
+    /** Records a problem found by a service's own validation; the message must name the key. */
+    public void problem(String message) {
+        problems.add(message);
+    }
+
+    /** Throws with every problem found so far, if there is any. */
+    public void validate() {
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+    }
+
+    /** Accepts {@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h}, {@code 7d}, or ISO-8601 ({@code PT5S}). */
+    public static Duration parseDuration(String text) {
+        String t = text.trim().toLowerCase();
+        if (t.startsWith("p")) {
+            return Duration.parse(text.trim().toUpperCase());
+        }
+        int unitStart = 0;
+        while (unitStart < t.length() && Character.isDigit(t.charAt(unitStart))) {
+            unitStart++;
+        }
+        if (unitStart == 0) {
+            throw new IllegalArgumentException("expected a duration like 250ms, 5s, 2m, 1h or 7d");
+        }
+        long amount = Long.parseLong(t.substring(0, unitStart));
+        return switch (t.substring(unitStart)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            case "d" -> Duration.ofDays(amount);
+            default -> throw new IllegalArgumentException("unknown unit in '" + text + "': use ms, s, m, h or d");
+        };
+    }
+}
