@@ -1,7 +1,17 @@
 package dev.posthorn.app;
 
+import dev.posthorn.app.cli.AdminCommand;
 import dev.posthorn.app.cli.ConfigCommand;
+import dev.posthorn.app.cli.DeliverCommand;
+import dev.posthorn.app.cli.DemoReceiverCommand;
+import dev.posthorn.app.cli.DevCommand;
+import dev.posthorn.app.cli.DlqCommand;
 import dev.posthorn.app.cli.HealthCommand;
+import dev.posthorn.app.cli.OutboxCommand;
+import dev.posthorn.app.cli.PublishCommand;
+import dev.posthorn.app.cli.RecoverCommand;
+import dev.posthorn.app.cli.RelayCommand;
+import dev.posthorn.app.cli.SubscriptionsCommand;
 import dev.posthorn.app.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,6 +26,16 @@ import picocli.CommandLine.Command;
         versionProvider = Version.class,
         description = "Transactional outbox → Kafka → signed webhooks.",
         subcommands = {
+            DevCommand.class,
+            RelayCommand.class,
+            DeliverCommand.class,
+            AdminCommand.class,
+            DemoReceiverCommand.class,
+            SubscriptionsCommand.class,
+            PublishCommand.class,
+            DlqCommand.class,
+            RecoverCommand.class,
+            OutboxCommand.class,
             ConfigCommand.class,
             HealthCommand.class,
             CommandLine.HelpCommand.class

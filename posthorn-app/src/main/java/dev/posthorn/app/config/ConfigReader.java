@@ -93,6 +93,11 @@ public final class ConfigReader {
         return prev[b.length()];
     }
 
+    /** The raw values as read (for handing the same environment to an embedded stack). */
+    public Map<String, String> values() {
+        return Map.copyOf(values);
+    }
+
     /** A copy with some values set in code (dev mode); they win over the environment. */
     public ConfigReader with(Map<String, String> overrides) {
         Map<String, String> merged = new HashMap<>(values);

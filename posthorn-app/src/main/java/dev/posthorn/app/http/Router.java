@@ -22,7 +22,7 @@ public final class Router implements HttpHandler {
     /** Handles one matched request; {@code params} holds the template's path variables in order. */
     @FunctionalInterface
     public interface Route {
-        void handle(HttpExchange exchange, List<String> params) throws IOException;
+        void handle(HttpExchange exchange, List<String> params) throws Exception;
     }
 
     private record Entry(String method, Pattern path, Route route) {}
@@ -69,7 +69,12 @@ public final class Router implements HttpHandler {
         } catch (IllegalArgumentException e) {
             // Validation failures of the libraries name the field and never carry a secret.
             JsonHttp.sendError(exchange, 400, e.getMessage());
-        } catch (RuntimeException e) {
+        } catch (java.sql.SQLException e) {
+            log.error("{} {} failed in the database", exchange.getRequestMethod(), exchange.getRequestURI().getPath(), e);
+            JsonHttp.sendError(exchange, 503, "database error; see the server log");
+        } catch (IOException e) {
+            throw e;
+        } catch (Exception e) {
             log.error("{} {} failed", exchange.getRequestMethod(), exchange.getRequestURI().getPath(), e);
             JsonHttp.sendError(exchange, 500, "internal error; see the server log");
         }

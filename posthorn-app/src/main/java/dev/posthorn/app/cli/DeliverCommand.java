@@ -1,0 +1,38 @@
+package dev.posthorn.app.cli;
+
+import dev.posthorn.app.config.ConfigReader;
+import dev.posthorn.app.config.Settings;
+import dev.posthorn.app.config.Wiring;
+import dev.posthorn.app.metrics.DeliveryMetrics;
+import dev.posthorn.app.metrics.Observability;
+import dev.posthorn.delivery.DeliveryService;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+
+@Command(name = "deliver", mixinStandardHelpOptions = true,
+        description = {"Run one delivery instance: Kafka events → signed webhooks, with retry tiers, DLQ and inbox.",
+                "Start more instances (same POSTHORN_DELIVERY_GROUP) to scale, up to the partition count."})
+public final class DeliverCommand implements Callable<Integer> {
+
+    @Override
+    public Integer call() throws Exception {
+        ConfigReader config = Environment.read();
+        int metricsPort = config.integer(Settings.METRICS_PORT, 0, 65535);
+        Observability observability = new Observability();
+        var deliveryConfig = Wiring.delivery(config, new DeliveryMetrics(observability.registry()),
+                Clock.systemUTC(), false);
+
+        Services services = new Services("delivery", Duration.ofSeconds(10));
+        services.add("metrics", budget -> observability.close());
+        DeliveryService delivery = new DeliveryService(deliveryConfig);
+        services.add("delivery", delivery::close);
+        observability.check("delivery", () -> delivery.state() == DeliveryService.State.RUNNING
+                ? Observability.Health.up("RUNNING")
+                : Observability.Health.down(delivery.state().name()));
+        observability.serve("0.0.0.0", metricsPort);
+        delivery.start();
+        return services.awaitStop(() -> delivery.state() == DeliveryService.State.FAILED);
+    }
+}

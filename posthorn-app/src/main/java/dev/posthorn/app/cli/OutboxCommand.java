@@ -1,0 +1,79 @@
+package dev.posthorn.app.cli;
+
+import dev.posthorn.app.config.ConfigReader;
+import dev.posthorn.app.config.Wiring;
+import dev.posthorn.outbox.Outbox;
+import dev.posthorn.outbox.SchemaReport;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "outbox", mixinStandardHelpOptions = true,
+        description = "Install, check and prune the outbox schema.",
+        subcommands = {OutboxCommand.Install.class, OutboxCommand.Check.class, OutboxCommand.Prune.class})
+public final class OutboxCommand implements Runnable {
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    @Command(name = "install", mixinStandardHelpOptions = true,
+            description = "Create the tables and the publication if missing (idempotent).")
+    static final class Install implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            ConfigReader config = Environment.read();
+            Outbox outbox = Wiring.outboxWithoutSecrets(config);
+            try (Connection c = Wiring.dataSource(config).getConnection()) {
+                outbox.install(c);
+            }
+            System.out.println("schema installed in " + outbox.schema() + ", publication " + outbox.publication());
+            return 0;
+        }
+    }
+
+    @Command(name = "check", mixinStandardHelpOptions = true,
+            description = "Check wal_level, tables, publication and replication rights; exit 1 on problems.")
+    static final class Check implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            ConfigReader config = Environment.read();
+            Outbox outbox = Wiring.outboxWithoutSecrets(config);
+            SchemaReport report;
+            try (Connection c = Wiring.dataSource(config).getConnection()) {
+                report = outbox.check(c);
+            }
+            System.out.println(report.ok() ? "ok: the relay can read the outbox" : report.toString());
+            return report.ok() ? 0 : 1;
+        }
+    }
+
+    @Command(name = "prune", mixinStandardHelpOptions = true,
+            description = {"Delete outbox rows older than --older-than (only needed when rows are kept;",
+                    "by default publish deletes the row in the same transaction)."})
+    static final class Prune implements Callable<Integer> {
+        @Option(names = "--older-than", defaultValue = "7d", converter = DurationConverter.class,
+                description = "e.g. 24h, 7d (default ${DEFAULT-VALUE})")
+        Duration olderThan;
+
+        @Override
+        public Integer call() throws Exception {
+            long deleted = Environment.operations(Environment.read()).pruneOutbox(olderThan);
+            System.out.println("deleted " + deleted + " outbox row(s) older than " + olderThan);
+            return 0;
+        }
+    }
+
+    static final class DurationConverter implements picocli.CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            return ConfigReader.parseDuration(value);
+        }
+    }
+}

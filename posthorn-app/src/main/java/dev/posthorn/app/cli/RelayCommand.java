@@ -1,0 +1,40 @@
+package dev.posthorn.app.cli;
+
+import dev.posthorn.app.config.ConfigReader;
+import dev.posthorn.app.config.Settings;
+import dev.posthorn.app.config.Wiring;
+import dev.posthorn.app.metrics.Observability;
+import dev.posthorn.app.metrics.RelayMetrics;
+import dev.posthorn.relay.RelayService;
+import dev.posthorn.relay.RelayState;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+
+@Command(name = "relay", mixinStandardHelpOptions = true,
+        description = {"Run the relay: outbox rows from the Postgres WAL (Debezium) to Kafka.",
+                "Configured by the environment (see `posthorn config`). A second relay on the same",
+                "database waits as a standby and takes over when the active one dies."})
+public final class RelayCommand implements Callable<Integer> {
+
+    @Override
+    public Integer call() throws Exception {
+        ConfigReader config = Environment.read();
+        int metricsPort = config.integer(Settings.METRICS_PORT, 0, 65535);
+        Observability observability = new Observability();
+        var relayConfig = Wiring.relay(config, new RelayMetrics(observability.registry()), Clock.systemUTC());
+
+        Services services = new Services("relay", Duration.ofSeconds(10));
+        services.add("metrics", budget -> observability.close());
+        RelayService relay = new RelayService(relayConfig);
+        services.add("relay", relay::close);
+        RelayMetrics.bindGauges(observability.registry(), () -> relay);
+        observability.check("relay", () -> relay.state() == RelayState.STREAMING || relay.state() == RelayState.STANDBY
+                ? Observability.Health.up(relay.state().name())
+                : Observability.Health.down(relay.state().name()));
+        observability.serve("0.0.0.0", metricsPort);
+        relay.start();
+        return services.awaitStop(() -> relay.state() == RelayState.FAILED);
+    }
+}

@@ -1,0 +1,145 @@
+package dev.posthorn.app.cli;
+
+import dev.posthorn.app.UserError;
+import dev.posthorn.outbox.Subscription;
+import dev.posthorn.outbox.SubscriptionChange;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "subscriptions", mixinStandardHelpOptions = true,
+        description = "Manage webhook subscriptions (in the posthorn_subscriptions table).",
+        subcommands = {
+            SubscriptionsCommand.Add.class,
+            SubscriptionsCommand.ListCommand.class,
+            SubscriptionsCommand.Rotate.class,
+            SubscriptionsCommand.Remove.class,
+            SubscriptionsCommand.Enable.class,
+            SubscriptionsCommand.Disable.class
+        })
+public final class SubscriptionsCommand implements Runnable {
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    static UUID id(String raw) {
+        try {
+            return UUID.fromString(raw);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("not a subscription id: " + raw);
+        }
+    }
+
+    @Command(name = "add", mixinStandardHelpOptions = true,
+            description = {"Subscribe a URL to a topic (exact, `prefix.*`, or `*`).",
+                    "Adding the same topic and URL again rotates the secret; the old one keeps signing for 24 h."})
+    static final class Add implements java.util.concurrent.Callable<Integer> {
+        @Parameters(index = "0", description = "topic, e.g. invoice.created or invoice.*")
+        String topic;
+
+        @Parameters(index = "1", description = "http(s) URL to POST to")
+        String url;
+
+        @Option(names = "--secret", description = "use this secret instead of generating one (whsec_… recommended)")
+        String secret;
+
+        @Option(names = "--strict-order", description = "deliver strictly in order per aggregate key")
+        boolean strictOrder;
+
+        @Override
+        public Integer call() throws Exception {
+            SubscriptionChange change = Environment.operations(Environment.read())
+                    .addSubscription(topic, url, Optional.ofNullable(secret), strictOrder);
+            System.out.printf("%s subscription %s%n", change.created() ? "created" : "rotated secret of", change.id());
+            change.generatedSecret().ifPresent(s ->
+                    System.out.println("secret (shown once, give it to the receiver): " + s));
+            return 0;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List subscriptions (never their secrets).")
+    static final class ListCommand implements java.util.concurrent.Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            List<Subscription> all = Environment.operations(Environment.read()).listSubscriptions();
+            System.out.printf("%-36s  %-8s  %-24s  %s%n", "ID", "STATE", "TOPIC", "URL");
+            for (Subscription s : all) {
+                System.out.printf("%-36s  %-8s  %-24s  %s%s%n", s.id(), s.enabled() ? "enabled" : "disabled",
+                        s.topic(), s.url(), s.disabledReason().map(r -> "  (" + r + ")").orElse(""));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "rotate", mixinStandardHelpOptions = true,
+            description = "Generate a new secret; the previous one keeps signing for the grace period (24 h).")
+    static final class Rotate implements java.util.concurrent.Callable<Integer> {
+        @Parameters(index = "0", description = "subscription id")
+        String id;
+
+        @Override
+        public Integer call() throws Exception {
+            SubscriptionChange change = Environment.operations(Environment.read()).rotateSubscription(id(id))
+                    .orElseThrow(() -> new UserError("no subscription " + id));
+            System.out.println("rotated secret of subscription " + change.id());
+            change.generatedSecret().ifPresent(s -> System.out.println("new secret (shown once): " + s));
+            return 0;
+        }
+    }
+
+    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Delete a subscription.")
+    static final class Remove implements java.util.concurrent.Callable<Integer> {
+        @Parameters(index = "0", description = "subscription id")
+        String id;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!Environment.operations(Environment.read()).removeSubscription(id(id))) {
+                throw new UserError("no subscription " + id);
+            }
+            System.out.println("removed subscription " + id);
+            return 0;
+        }
+    }
+
+    @Command(name = "enable", mixinStandardHelpOptions = true, description = "Enable a disabled subscription.")
+    static final class Enable implements java.util.concurrent.Callable<Integer> {
+        @Parameters(index = "0", description = "subscription id")
+        String id;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!Environment.operations(Environment.read()).enableSubscription(id(id))) {
+                throw new UserError("no subscription " + id);
+            }
+            System.out.println("enabled subscription " + id);
+            return 0;
+        }
+    }
+
+    @Command(name = "disable", mixinStandardHelpOptions = true, description = "Disable a subscription with a reason.")
+    static final class Disable implements java.util.concurrent.Callable<Integer> {
+        @Parameters(index = "0", description = "subscription id")
+        String id;
+
+        @Option(names = "--reason", defaultValue = "disabled by operator", description = "why (shown in list)")
+        String reason;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!Environment.operations(Environment.read()).disableSubscription(id(id), reason)) {
+                throw new UserError("no subscription " + id);
+            }
+            System.out.println("disabled subscription " + id);
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package dev.posthorn.app.metrics;
+
+import dev.posthorn.relay.RelayListener;
+import dev.posthorn.relay.RelayService;
+import dev.posthorn.relay.RelayState;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/** The relay's events as Micrometer meters: events relayed, batch size, slot lag, newest event age. */
+public final class RelayMetrics implements RelayListener {
+
+    private final Counter events;
+    private final Counter subscriptionChanges;
+    private final Counter malformed;
+    private final DistributionSummary batchSize;
+
+    public RelayMetrics(MeterRegistry registry) {
+        events = Counter.builder("posthorn.relay.events").description("outbox events relayed to Kafka").register(registry);
+        subscriptionChanges = Counter.builder("posthorn.relay.subscription.changes").register(registry);
+        malformed = Counter.builder("posthorn.relay.malformed.rows").register(registry);
+        batchSize = DistributionSummary.builder("posthorn.relay.batch.size").register(registry);
+    }
+
+    /** Gauges read from the running relay (its own snapshot), registered once it exists. */
+    public static void bindGauges(MeterRegistry registry, Supplier<RelayService> relay) {
+        Gauge.builder("posthorn.relay.slot.lag", () -> relay.get().stats().slotLagBytes())
+                .baseUnit("bytes").description("WAL the slot still holds back").register(registry);
+        Gauge.builder("posthorn.relay.newest.event.age",
+                        () -> relay.get().stats().newestEventAge().map(Duration::toMillis).orElse(0L) / 1000.0)
+                .baseUnit("seconds").register(registry);
+        Gauge.builder("posthorn.relay.streaming", () -> relay.get().state() == RelayState.STREAMING ? 1 : 0)
+                .register(registry);
+    }
+
+    @Override
+    public void batchRelayed(int size, int eventsRelayed, int changes, java.time.Instant newestEventCreatedAt) {
+        batchSize.record(size);
+        events.increment(eventsRelayed);
+        subscriptionChanges.increment(changes);
+    }
+
+    @Override
+    public void malformedRow(String eventId, String reason) {
+        malformed.increment();
+    }
+}

@@ -1,0 +1,244 @@
+package dev.posthorn.app.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.posthorn.delivery.DeliveryHeaders;
+import dev.posthorn.delivery.Redelivery;
+import dev.posthorn.delivery.Topics;
+import dev.posthorn.delivery.subscriptions.TopicPattern;
+import dev.posthorn.outbox.Outbox;
+import dev.posthorn.outbox.Subscription;
+import dev.posthorn.outbox.SubscriptionChange;
+import dev.posthorn.outbox.Subscriptions;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * What an operator can do, shared by the admin API and the CLI: manage subscriptions, fire a test
+ * event through the real pipeline, list and replay dead letters, recover a subscription's events.
+ */
+public final class Operations {
+
+    private final Outbox outbox;
+    private final DataSource dataSource;
+    private final Subscriptions subscriptions;
+    private final String kafkaBootstrap;
+    private final Topics topics;
+    private final Clock clock;
+
+    public Operations(Outbox outbox, DataSource dataSource, String kafkaBootstrap, String topicPrefix, Clock clock) {
+        this.outbox = outbox;
+        this.dataSource = dataSource;
+        this.subscriptions = outbox.subscriptions(dataSource);
+        this.kafkaBootstrap = kafkaBootstrap;
+        this.topics = new Topics(topicPrefix);
+        this.clock = clock;
+    }
+
+    public SubscriptionChange addSubscription(String topic, String url, Optional<String> secret, boolean strictOrder)
+            throws SQLException {
+        return subscriptions.add(topic, url, secret, strictOrder);
+    }
+
+    public List<Subscription> listSubscriptions() throws SQLException {
+        return subscriptions.list();
+    }
+
+    public boolean removeSubscription(UUID id) throws SQLException {
+        return subscriptions.remove(id);
+    }
+
+    public Optional<SubscriptionChange> rotateSubscription(UUID id) throws SQLException {
+        return subscriptions.rotate(id);
+    }
+
+    public boolean enableSubscription(UUID id) throws SQLException {
+        return subscriptions.enable(id);
+    }
+
+    public boolean disableSubscription(UUID id, String reason) throws SQLException {
+        return subscriptions.disable(id, reason);
+    }
+
+    public List<String> validSecrets(UUID id) throws SQLException {
+        return subscriptions.validSecrets(id, clock.instant());
+    }
+
+    /** Publishes through outbox-writer in a transaction of its own, so it travels the real pipeline. */
+    public UUID testFire(String topic, JsonNode payload) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                UUID id = outbox.publish(c, topic, "test-fire", payload);
+                c.commit();
+                return id;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /** Publishes JSON text as an event (the CLI's {@code publish}). */
+    public UUID publish(String topic, String key, String payloadJson) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                UUID id = outbox.publish(c, topic, key, payloadJson);
+                c.commit();
+                return id;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    public long pruneOutbox(Duration olderThan) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            return outbox.prune(c, olderThan);
+        }
+    }
+
+    public List<DeadLetter> listDeadLetters(DeadLetterFilter filter) {
+        List<DeadLetter> out = new ArrayList<>();
+        scanDeadLetters(filter, (record, letter) -> out.add(letter), (done, total) -> {});
+        return out;
+    }
+
+    /** Re-queues matching dead letters onto retry tier 1 (due now); the inbox still suppresses duplicates. */
+    public long replayDeadLetters(DeadLetterFilter filter, Progress progress) {
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            int retryPartitions = producer.partitionsFor(topics.retry(1)).size();
+            List<Future<RecordMetadata>> sent = new ArrayList<>();
+            Instant now = clock.instant();
+            scanDeadLetters(filter,
+                    (record, letter) -> sent.add(producer.send(Redelivery.replay(record, topics, retryPartitions, now))),
+                    progress);
+            return awaitAll(producer, sent);
+        }
+    }
+
+    /**
+     * Re-delivers to one subscription every matching event still retained on {@code <prefix>.events}
+     * created in {@code [since, until]}, bypassing the inbox; receivers see {@code X-Posthorn-Recovery}.
+     */
+    public long recover(UUID subscriptionId, Instant since, Instant until, Progress progress) throws SQLException {
+        Subscription subscription = subscriptions.get(subscriptionId)
+                .orElseThrow(() -> new IllegalArgumentException("subscription: no subscription " + subscriptionId));
+        if (until.isBefore(since)) {
+            throw new IllegalArgumentException("until: must not be before since");
+        }
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            int retryPartitions = producer.partitionsFor(topics.retry(1)).size();
+            List<Future<RecordMetadata>> sent = new ArrayList<>();
+            Instant now = clock.instant();
+            TopicScan.scan(kafkaBootstrap, topics.events(), since, progress, record -> {
+                String topic = header(record, DeliveryHeaders.TOPIC);
+                String createdAt = header(record, DeliveryHeaders.CREATED_AT);
+                if (topic == null || !TopicPattern.matches(subscription.topic(), topic)) {
+                    return;
+                }
+                Instant created = createdAt == null ? Instant.ofEpochMilli(record.timestamp()) : Instant.parse(createdAt);
+                if (created.isBefore(since) || created.isAfter(until)) {
+                    return;
+                }
+                sent.add(producer.send(Redelivery.recover(record, subscriptionId.toString(), topics, retryPartitions, now)));
+            });
+            return awaitAll(producer, sent);
+        }
+    }
+
+    private interface DeadLetterVisitor {
+        void visit(ConsumerRecord<byte[], byte[]> record, DeadLetter letter);
+    }
+
+    private void scanDeadLetters(DeadLetterFilter filter, DeadLetterVisitor visitor, Progress progress) {
+        TopicScan.scan(kafkaBootstrap, topics.deadLetters(), Instant.EPOCH, progress, record -> {
+            DeadLetter letter = deadLetter(record);
+            if (filter.subscription().isPresent()
+                    && !filter.subscription().get().toString().equals(letter.subscriptionId())) {
+                return;
+            }
+            Instant at = letter.deadLetteredAt() == null
+                    ? Instant.ofEpochMilli(record.timestamp())
+                    : Instant.parse(letter.deadLetteredAt());
+            if (filter.since().isPresent() && at.isBefore(filter.since().get())) {
+                return;
+            }
+            if (filter.until().isPresent() && at.isAfter(filter.until().get())) {
+                return;
+            }
+            visitor.visit(record, letter);
+        });
+    }
+
+    private static DeadLetter deadLetter(ConsumerRecord<byte[], byte[]> record) {
+        String attempts = header(record, DeliveryHeaders.ATTEMPTS);
+        return new DeadLetter(
+                header(record, DeliveryHeaders.EVENT_ID),
+                header(record, DeliveryHeaders.SUBSCRIPTION_ID),
+                header(record, DeliveryHeaders.TOPIC),
+                header(record, DeliveryHeaders.REASON),
+                attempts == null ? 0 : Integer.parseInt(attempts.strip()),
+                header(record, DeliveryHeaders.LAST_STATUS),
+                header(record, DeliveryHeaders.LAST_ERROR),
+                header(record, DeliveryHeaders.FIRST_ATTEMPT_AT),
+                header(record, DeliveryHeaders.LAST_ATTEMPT_AT),
+                header(record, DeliveryHeaders.DEAD_LETTERED_AT),
+                record.partition(),
+                record.offset());
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+        Header h = record.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    private KafkaProducer<byte[], byte[]> producer() {
+        Map<String, Object> config = new HashMap<>();
+        config.put("bootstrap.servers", kafkaBootstrap);
+        config.put("acks", "all");
+        config.put("enable.idempotence", "true");
+        config.put("linger.ms", "5");
+        config.put("client.id", "posthorn-ops");
+        return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** Counts a record only once the broker acknowledged it. */
+    private static long awaitAll(KafkaProducer<byte[], byte[]> producer, List<Future<RecordMetadata>> sent) {
+        producer.flush();
+        for (Future<RecordMetadata> f : sent) {
+            try {
+                f.get(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for Kafka to acknowledge", e);
+            } catch (ExecutionException | TimeoutException e) {
+                throw new IllegalStateException("Kafka did not acknowledge a re-queued record: " + e.getMessage(), e);
+            }
+        }
+        return sent.size();
+    }
+}
