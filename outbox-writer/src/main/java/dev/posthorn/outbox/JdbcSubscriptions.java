@@ -1,0 +1,353 @@
+package dev.posthorn.outbox;
+
+import dev.posthorn.signature.SecretCipher;
+import dev.posthorn.signature.SecretCipherException;
+import dev.posthorn.signature.WebhookSecrets;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * {@link Subscriptions} over JDBC. Each operation is a single statement, so it is atomic on its own;
+ * it is committed before returning whether or not the pool hands out auto-commit connections.
+ */
+final class JdbcSubscriptions implements Subscriptions {
+
+    static final int MIN_SECRET_LENGTH = 16;
+    static final int MAX_SECRET_LENGTH = 1024;
+    static final int MAX_URL_LENGTH = 2048;
+    private static final String STANDARD_SECRET_PREFIX = "whsec_";
+    private static final String COLUMNS = "id, topic, url, enabled, disabled_reason, strict_order,"
+            + " previous_secret_expires_at, created_at, updated_at";
+
+    private final OutboxSettings settings;
+    private final DataSource dataSource;
+    private final String upsertSql;
+    private final String rotateSql;
+    private final String listSql;
+    private final String getSql;
+    private final String removeSql;
+    private final String disableSql;
+    private final String enableSql;
+    private final String secretsSql;
+
+    JdbcSubscriptions(OutboxSettings settings, DataSource dataSource) {
+        this.settings = settings;
+        this.dataSource = dataSource;
+        String table = settings.qualified(Outbox.SUBSCRIPTIONS_TABLE);
+        // Re-adding (topic, url) rotates in the same statement: the row's current secret (s.secret, read
+        // before the update) becomes the previous one, so concurrent adds cannot lose a secret.
+        this.upsertSql = "INSERT INTO " + table + " AS s (id, topic, url, secret, strict_order, created_at, updated_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?)"
+                + " ON CONFLICT (topic, url) DO UPDATE SET previous_secret = s.secret, previous_secret_expires_at = ?,"
+                + " secret = EXCLUDED.secret, strict_order = EXCLUDED.strict_order, updated_at = EXCLUDED.updated_at"
+                + " RETURNING id";
+        this.rotateSql = "UPDATE " + table + " SET previous_secret = secret, previous_secret_expires_at = ?,"
+                + " secret = ?, updated_at = ? WHERE id = ?";
+        this.listSql = "SELECT " + COLUMNS + " FROM " + table + " ORDER BY created_at, id";
+        this.getSql = "SELECT " + COLUMNS + " FROM " + table + " WHERE id = ?";
+        this.removeSql = "DELETE FROM " + table + " WHERE id = ?";
+        this.disableSql = "UPDATE " + table + " SET enabled = false, disabled_reason = ?, updated_at = ? WHERE id = ?";
+        this.enableSql = "UPDATE " + table + " SET enabled = true, disabled_reason = NULL, updated_at = ? WHERE id = ?";
+        this.secretsSql = "SELECT secret, previous_secret, previous_secret_expires_at FROM " + table + " WHERE id = ?";
+    }
+
+    @Override
+    public SubscriptionChange add(String topic, String url, Optional<String> secret, boolean strictOrder)
+            throws SQLException {
+        Topics.subscriptionTopicProblem(topic).ifPresent(problem -> {
+            throw new InvalidSubscriptionException("topic", problem);
+        });
+        checkUrl(url);
+        if (secret == null) {
+            throw new InvalidSubscriptionException("secret", "must not be null; pass Optional.empty() to have one generated");
+        }
+        secret.ifPresent(JdbcSubscriptions::checkSecret);
+        SecretCipher cipher = cipher();
+        Optional<String> generated = secret.isPresent() ? Optional.empty() : Optional.of(WebhookSecrets.generate());
+        String sealed = cipher.seal(secret.or(() -> generated).orElseThrow());
+        Instant now = now();
+        UUID proposedId = UUID.randomUUID();
+        UUID id = inTransaction(connection -> {
+            try (PreparedStatement upsert = connection.prepareStatement(upsertSql)) {
+                upsert.setObject(1, proposedId);
+                upsert.setString(2, topic);
+                upsert.setString(3, url);
+                upsert.setString(4, sealed);
+                upsert.setBoolean(5, strictOrder);
+                upsert.setObject(6, timestamp(now));
+                upsert.setObject(7, timestamp(now));
+                upsert.setObject(8, timestamp(now.plus(settings.secretGracePeriod())));
+                try (ResultSet rs = upsert.executeQuery()) {
+                    rs.next();
+                    return rs.getObject(1, UUID.class);
+                }
+            }
+        });
+        SubscriptionChange.Kind kind = id.equals(proposedId) ? SubscriptionChange.Kind.CREATED : SubscriptionChange.Kind.ROTATED;
+        return new SubscriptionChange(id, kind, generated);
+    }
+
+    @Override
+    public Optional<SubscriptionChange> rotate(UUID id) throws SQLException {
+        requireId(id);
+        String secret = WebhookSecrets.generate();
+        String sealed = cipher().seal(secret);
+        Instant now = now();
+        int updated = inTransaction(connection -> {
+            try (PreparedStatement rotate = connection.prepareStatement(rotateSql)) {
+                rotate.setObject(1, timestamp(now.plus(settings.secretGracePeriod())));
+                rotate.setString(2, sealed);
+                rotate.setObject(3, timestamp(now));
+                rotate.setObject(4, id);
+                return rotate.executeUpdate();
+            }
+        });
+        return updated == 0
+                ? Optional.empty()
+                : Optional.of(new SubscriptionChange(id, SubscriptionChange.Kind.ROTATED, Optional.of(secret)));
+    }
+
+    @Override
+    public List<Subscription> list() throws SQLException {
+        return inTransaction(connection -> {
+            List<Subscription> subscriptions = new ArrayList<>();
+            try (PreparedStatement list = connection.prepareStatement(listSql); ResultSet rs = list.executeQuery()) {
+                while (rs.next()) {
+                    subscriptions.add(read(rs));
+                }
+            }
+            return List.copyOf(subscriptions);
+        });
+    }
+
+    @Override
+    public Optional<Subscription> get(UUID id) throws SQLException {
+        requireId(id);
+        return inTransaction(connection -> {
+            try (PreparedStatement get = connection.prepareStatement(getSql)) {
+                get.setObject(1, id);
+                try (ResultSet rs = get.executeQuery()) {
+                    return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public boolean remove(UUID id) throws SQLException {
+        requireId(id);
+        return inTransaction(connection -> {
+            try (PreparedStatement remove = connection.prepareStatement(removeSql)) {
+                remove.setObject(1, id);
+                return remove.executeUpdate() > 0;
+            }
+        });
+    }
+
+    @Override
+    public boolean disable(UUID id, String reason) throws SQLException {
+        requireId(id);
+        if (reason == null || reason.isBlank()) {
+            throw new InvalidSubscriptionException("reason", "must not be blank; say why deliveries stop, e.g. 'endpoint answered 410 Gone'");
+        }
+        if (reason.indexOf('\0') >= 0) {
+            throw new InvalidSubscriptionException("reason", "must not contain the character U+0000");
+        }
+        Instant now = now();
+        return inTransaction(connection -> {
+            try (PreparedStatement disable = connection.prepareStatement(disableSql)) {
+                disable.setString(1, reason);
+                disable.setObject(2, timestamp(now));
+                disable.setObject(3, id);
+                return disable.executeUpdate() > 0;
+            }
+        });
+    }
+
+    @Override
+    public boolean enable(UUID id) throws SQLException {
+        requireId(id);
+        Instant now = now();
+        return inTransaction(connection -> {
+            try (PreparedStatement enable = connection.prepareStatement(enableSql)) {
+                enable.setObject(1, timestamp(now));
+                enable.setObject(2, id);
+                return enable.executeUpdate() > 0;
+            }
+        });
+    }
+
+    @Override
+    public List<String> validSecrets(UUID id, Instant now) throws SQLException {
+        requireId(id);
+        if (now == null) {
+            throw new InvalidSubscriptionException("now", "must not be null");
+        }
+        SecretCipher cipher = cipher();
+        return inTransaction(connection -> {
+            try (PreparedStatement query = connection.prepareStatement(secretsSql)) {
+                query.setObject(1, id);
+                try (ResultSet rs = query.executeQuery()) {
+                    if (!rs.next()) {
+                        return List.of();
+                    }
+                    List<String> secrets = new ArrayList<>(2);
+                    secrets.add(open(cipher, id, rs.getString(1)));
+                    String previous = rs.getString(2);
+                    OffsetDateTime expiresAt = rs.getObject(3, OffsetDateTime.class);
+                    if (previous != null && expiresAt != null && now.isBefore(expiresAt.toInstant())) {
+                        secrets.add(open(cipher, id, previous));
+                    }
+                    return List.copyOf(secrets);
+                }
+            }
+        });
+    }
+
+    private static String open(SecretCipher cipher, UUID id, String sealed) {
+        try {
+            return cipher.open(sealed);
+        } catch (SecretCipherException e) {
+            throw new IllegalStateException("cannot decrypt the secret of subscription " + id + ": "
+                    + SecretKeys.ENVIRONMENT_VARIABLE + " is not the key it was stored with (or the stored value is"
+                    + " damaged). Use the original key, or re-add the subscription to store a new secret", e);
+        }
+    }
+
+    private static Subscription read(ResultSet rs) throws SQLException {
+        return new Subscription(
+                rs.getObject("id", UUID.class),
+                rs.getString("topic"),
+                rs.getString("url"),
+                rs.getBoolean("enabled"),
+                Optional.ofNullable(rs.getString("disabled_reason")),
+                rs.getBoolean("strict_order"),
+                Optional.ofNullable(rs.getObject("previous_secret_expires_at", OffsetDateTime.class))
+                        .map(OffsetDateTime::toInstant),
+                rs.getObject("created_at", OffsetDateTime.class).toInstant(),
+                rs.getObject("updated_at", OffsetDateTime.class).toInstant());
+    }
+
+    private SecretCipher cipher() {
+        if (settings.secretCipher() == null) {
+            throw new IllegalStateException("subscription secrets need a key to be sealed and opened: build the outbox"
+                    + " with Outbox.builder().secretCipher(SecretKeys.fromEnvironment(false))");
+        }
+        return settings.secretCipher();
+    }
+
+    private static void requireId(UUID id) {
+        if (id == null) {
+            throw new InvalidSubscriptionException("id", "must not be null");
+        }
+    }
+
+    static void checkUrl(String url) {
+        if (url == null || url.isBlank()) {
+            throw new InvalidSubscriptionException("url", "must not be blank");
+        }
+        if (url.length() > MAX_URL_LENGTH) {
+            throw new InvalidSubscriptionException("url", "is " + url.length() + " characters long; at most "
+                    + MAX_URL_LENGTH + " are allowed");
+        }
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            throw new InvalidSubscriptionException("url", "is not a valid URI: " + e.getReason() + " at index " + e.getIndex());
+        }
+        String scheme = uri.getScheme();
+        if (!uri.isAbsolute() || !("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme))) {
+            throw new InvalidSubscriptionException("url", "must be an absolute http or https URL, e.g."
+                    + " https://example.com/webhooks, was '" + url + "'");
+        }
+        if (uri.getHost() == null) {
+            throw new InvalidSubscriptionException("url", "has no host name, was '" + url + "'");
+        }
+        if (uri.getRawUserInfo() != null) {
+            // Credentials in the URL would end up in logs and Kafka in plaintext; the secret signs instead.
+            throw new InvalidSubscriptionException("url", "must not contain user info (user:password@); receivers"
+                    + " authenticate deliveries by their signature");
+        }
+    }
+
+    /** Messages here describe the secret's shape only, never its content. */
+    static void checkSecret(String secret) {
+        if (secret == null || secret.isBlank()) {
+            throw new InvalidSubscriptionException("secret", "must not be blank; pass Optional.empty() to have one generated");
+        }
+        if (secret.length() < MIN_SECRET_LENGTH || secret.length() > MAX_SECRET_LENGTH) {
+            throw new InvalidSubscriptionException("secret", "must be " + MIN_SECRET_LENGTH + " to " + MAX_SECRET_LENGTH
+                    + " characters long, was " + secret.length());
+        }
+        for (int i = 0; i < secret.length(); i++) {
+            char c = secret.charAt(i);
+            if (c <= ' ' || c == 0x7f) {
+                throw new InvalidSubscriptionException("secret", "must not contain spaces or control characters"
+                        + " (found one at index " + i + ")");
+            }
+        }
+        if (secret.startsWith(STANDARD_SECRET_PREFIX)) {
+            // Standard Webhooks signs with the base64-decoded part after the prefix; fail now, not at delivery.
+            byte[] key;
+            try {
+                key = Base64.getDecoder().decode(secret.substring(STANDARD_SECRET_PREFIX.length()));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidSubscriptionException("secret", "starts with " + STANDARD_SECRET_PREFIX
+                        + " but does not continue with base64, as the Standard Webhooks secret format requires");
+            }
+            if (key.length == 0) {
+                throw new InvalidSubscriptionException("secret", "has no key after the " + STANDARD_SECRET_PREFIX + " prefix");
+            }
+        }
+    }
+
+    private Instant now() {
+        return settings.clock().instant().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    private static OffsetDateTime timestamp(Instant instant) {
+        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+
+    @FunctionalInterface
+    private interface SqlWork<T> {
+        T apply(Connection connection) throws SQLException;
+    }
+
+    private <T> T inTransaction(SqlWork<T> work) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            boolean autoCommit = connection.getAutoCommit();
+            try {
+                T result = work.apply(connection);
+                if (!autoCommit) {
+                    connection.commit();
+                }
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                if (!autoCommit) {
+                    try {
+                        connection.rollback();
+                    } catch (SQLException rollbackFailure) {
+                        e.addSuppressed(rollbackFailure);
+                    }
+                }
+                throw e;
+            }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package dev.posthorn.outbox;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * What {@link Outbox#check} found: every problem at once, each with the change that fixes it.
+ *
+ * @param problems empty when the database is ready for the relay
+ */
+public record SchemaReport(List<Problem> problems) {
+
+    public SchemaReport {
+        problems = List.copyOf(problems);
+    }
+
+    /**
+     * One problem and what to change.
+     *
+     * @param problem what is wrong, e.g. {@code wal_level is 'replica'}
+     * @param fix     what to do about it, e.g. {@code set wal_level = logical in postgresql.conf and restart}
+     */
+    public record Problem(String problem, String fix) {
+        @Override
+        public String toString() {
+            return problem + ": " + fix;
+        }
+    }
+
+    public boolean ok() {
+        return problems.isEmpty();
+    }
+
+    /** @throws IllegalStateException listing every problem, when there is any */
+    public SchemaReport throwIfProblems() {
+        if (!ok()) {
+            throw new IllegalStateException(toString());
+        }
+        return this;
+    }
+
+    @Override
+    public String toString() {
+        if (ok()) {
+            return "Posthorn schema check: ok";
+        }
+        return problems.stream().map(p -> "  - " + p).collect(Collectors.joining("\n",
+                "Posthorn schema check found " + problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + ":\n", ""));
+    }
+}

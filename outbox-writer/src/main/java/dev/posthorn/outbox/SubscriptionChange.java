@@ -1,0 +1,39 @@
+package dev.posthorn.outbox;
+
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * What {@link Subscriptions#add} or {@link Subscriptions#rotate} did.
+ *
+ * @param id              the subscription's id
+ * @param kind            whether it was created or its secret rotated
+ * @param generatedSecret the new plaintext secret when Posthorn generated it, to show the subscriber
+ *                        once; empty when the caller supplied the secret. Never printed by {@link #toString()}
+ */
+public record SubscriptionChange(UUID id, Kind kind, Optional<String> generatedSecret) {
+
+    public enum Kind {
+        /** A new subscription was stored. */
+        CREATED,
+        /** The subscription existed; its secret was rotated. */
+        ROTATED
+    }
+
+    public SubscriptionChange {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(generatedSecret, "generatedSecret");
+    }
+
+    public boolean created() {
+        return kind == Kind.CREATED;
+    }
+
+    @Override
+    public String toString() {
+        return "SubscriptionChange[id=" + id + ", kind=" + kind
+                + ", generatedSecret=" + (generatedSecret.isPresent() ? "<redacted>" : "none") + "]";
+    }
+}

@@ -1,0 +1,56 @@
+package dev.posthorn.outbox;
+
+import dev.posthorn.signature.SecretCipher;
+import dev.posthorn.testkit.TestScope;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import javax.sql.DataSource;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/** Shared set-up for tests against the real embedded Postgres. */
+final class Fixtures {
+
+    private Fixtures() {}
+
+    /** An outbox in the test's own schema and publication, so tests never see each other's rows. */
+    static Outbox.Builder outboxIn(TestScope scope) {
+        return Outbox.builder().schema(scope.schema()).publication(scope.publicationName());
+    }
+
+    static Outbox installed(TestScope scope, Outbox.Builder builder) throws SQLException {
+        Outbox outbox = builder.build();
+        try (Connection connection = scope.connect()) {
+            outbox.install(connection);
+        }
+        return outbox;
+    }
+
+    static DataSource dataSource(TestScope scope) {
+        PGSimpleDataSource dataSource = new PGSimpleDataSource();
+        dataSource.setURL(scope.jdbcUrl());
+        dataSource.setUser(scope.postgres().user());
+        dataSource.setPassword(scope.postgres().password());
+        return dataSource;
+    }
+
+    static SecretCipher newCipher() {
+        return SecretCipher.fromBase64Key(SecretCipher.generateKey());
+    }
+
+    /** Rows in the test schema's outbox table, read on a fresh connection: only committed rows count. */
+    static long outboxRows(TestScope scope) throws SQLException {
+        try (Connection connection = scope.connect()) {
+            return count(connection, Outbox.OUTBOX_TABLE);
+        }
+    }
+
+    static long count(Connection connection, String table) throws SQLException {
+        try (Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("SELECT count(*) FROM " + table)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
