@@ -57,7 +57,13 @@ public final class Main implements Runnable {
 
     /** Runs a command and returns its exit code (tests call this instead of main). */
     public static int execute(String... args) {
+        return execute(new java.io.PrintWriter(System.err, true), args);
+    }
+
+    /** Runs a command with its error messages going to {@code err}. */
+    public static int execute(java.io.PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
+        cli.setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof ConfigException config) {
                 commandLine.getErr().println("posthorn: " + config.getMessage());

@@ -1,0 +1,52 @@
+package dev.posthorn.app.bench;
+
+import dev.posthorn.delivery.DeliveryGauges;
+import dev.posthorn.delivery.DeliveryListener;
+import dev.posthorn.delivery.FailureClass;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Counts what the delivery consumer reports, for the progress lines. */
+final class DeliveryCounters implements DeliveryListener {
+
+    private final LongAdder delivered = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+    private final LongAdder retried = new LongAdder();
+    private final LongAdder deadLettered = new LongAdder();
+    private volatile DeliveryGauges gauges;
+
+    @Override
+    public void gauges(DeliveryGauges gauges) {
+        this.gauges = gauges;
+    }
+
+    @Override
+    public void delivered(String subscriptionId, String endpoint, int attempt) {
+        delivered.increment();
+    }
+
+    @Override
+    public void failed(String subscriptionId, String endpoint, FailureClass failure) {
+        failed.increment();
+    }
+
+    @Override
+    public void retried(String subscriptionId, int tier) {
+        retried.increment();
+    }
+
+    @Override
+    public void deadLettered(String subscriptionId, String reason) {
+        deadLettered.increment();
+    }
+
+    /** One line: delivered, failed attempts, retries, dead letters, and the live gauges once known. */
+    String summary() {
+        DeliveryGauges live = gauges;
+        String counts = "delivery: delivered " + delivered.sum() + ", failed " + failed.sum()
+                + ", retried " + retried.sum() + ", dlq " + deadLettered.sum();
+        if (live == null) {
+            return counts;
+        }
+        return counts + ", in flight " + live.inFlight() + ", queued " + live.queued() + ", lag " + live.consumerLag();
+    }
+}

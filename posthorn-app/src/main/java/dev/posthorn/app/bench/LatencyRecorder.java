@@ -1,0 +1,49 @@
+package dev.posthorn.app.bench;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Each event's scheduled time by event id, and the receipt listener that turns a first receipt
+ * into a latency sample (nanoseconds, three significant digits).
+ */
+final class LatencyRecorder implements ReceiverEndpoint.ReceiptListener {
+
+    private final Map<String, Long> dueNanos = new ConcurrentHashMap<>();
+    private final Histogram latencies = new ConcurrentHistogram(3);
+
+    /** Call before the event's transaction commits, so that its receipt always finds it. */
+    void scheduled(String eventId, long scheduledNanos) {
+        dueNanos.put(eventId, scheduledNanos);
+    }
+
+    @Override
+    public void firstReceipt(String eventId, long receivedNanos) {
+        Long due = dueNanos.get(eventId);
+        if (due != null) {
+            latencies.recordValue(Math.max(0, receivedNanos - due));
+        }
+    }
+
+    /** p99 of what has been received so far, in milliseconds. */
+    double p99MillisSoFar() {
+        return latencies.getTotalCount() == 0 ? Double.NaN : latencies.getValueAtPercentile(99) / 1e6;
+    }
+
+    /**
+     * Records every event {@code endpoint} has not received by {@code cutOffNanos} at the age it
+     * had reached then, and summarises.
+     */
+    LatencySummary summarise(ReceiverEndpoint endpoint, long cutOffNanos) {
+        long unreceived = 0;
+        for (Map.Entry<String, Long> entry : dueNanos.entrySet()) {
+            if (!endpoint.received(entry.getKey())) {
+                latencies.recordValue(Math.max(0, cutOffNanos - entry.getValue()));
+                unreceived++;
+            }
+        }
+        return LatencySummary.of(latencies, unreceived);
+    }
+}

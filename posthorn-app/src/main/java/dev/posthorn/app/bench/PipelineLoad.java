@@ -1,0 +1,58 @@
+package dev.posthorn.app.bench;
+
+import dev.posthorn.testkit.PostgresServer;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * Closed-loop load through the pipeline: application threads commit events on a route as fast as
+ * they can, then the phase waits until the awaited subscribers have every event (or the drain
+ * timeout cuts it off). Throughput counts the awaited subscribers' deliveries from the first commit
+ * to the last receipt.
+ */
+final class PipelineLoad {
+
+    /** What a load run measured and what it left owed for the ledger. */
+    record Outcome(Throughput throughput, OwedDeliveries owed) {}
+
+    private final BenchSettings settings;
+    private final PosthornPipeline pipeline;
+    private final PostgresServer postgres;
+    private final Console console;
+
+    PipelineLoad(BenchSettings settings, PosthornPipeline pipeline, PostgresServer postgres, Console console) {
+        this.settings = settings;
+        this.pipeline = pipeline;
+        this.postgres = postgres;
+        this.console = console;
+    }
+
+    /** Every subscriber of the route is awaited and counted. */
+    Outcome run(String phase, Route route, long events, int eventsPerTransaction) throws SQLException, InterruptedException {
+        return run(phase, route, events, eventsPerTransaction, route.subscribers());
+    }
+
+    @SuppressWarnings("try") // the progress handle is only closed
+    Outcome run(String phase, Route route, long events, int eventsPerTransaction, List<Route.Subscriber> awaited)
+            throws SQLException, InterruptedException {
+        CommitLoop app = new CommitLoop(postgres, settings.appThreads(), events, eventsPerTransaction, CommitLoop.Pacing.ASAP);
+        try (Console.Progress progress = console.progress(() -> phase + ": committed " + app.committed() + "/" + events
+                + ", received " + received(awaited) + "/" + events * awaited.size() + "; " + pipeline.status())) {
+            app.run(new EventPublisher(pipeline.outbox(), route.eventTopic()));
+            long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
+            for (Route.Subscriber subscriber : awaited) {
+                if (!subscriber.endpoint().awaitDistinct(events, deadline)) {
+                    console.line(phase + ": cut off with " + subscriber.endpoint().distinctEvents() + " of " + events
+                            + " delivered to " + subscriber.endpoint().name());
+                }
+            }
+        }
+        long last = awaited.stream().mapToLong(s -> s.endpoint().lastReceiptNanos()).max().orElse(0);
+        Throughput throughput = new Throughput(received(awaited), app.firstCommitNanos(), last);
+        return new Outcome(throughput, new OwedDeliveries(phase, route, app.committedIds()));
+    }
+
+    private static long received(List<Route.Subscriber> subscribers) {
+        return subscribers.stream().mapToLong(s -> s.endpoint().distinctEvents()).sum();
+    }
+}
