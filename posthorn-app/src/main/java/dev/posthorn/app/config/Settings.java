@@ -80,7 +80,7 @@ public final class Settings {
                     "heartbeat interval: keeps the slot advancing when the outbox is idle and the database busy"),
             row(RELAY_OFFSET_FILE, "", EnumSet.of(RELAY), false,
                     "store Debezium offsets in this file instead of the `<prefix>.relay-offsets` topic"),
-            row(RELAY_LINGER, "5ms", EnumSet.of(RELAY), false, "Kafka producer linger.ms of the relay"),
+            row(RELAY_LINGER, "10ms", EnumSet.of(RELAY), false, "Kafka producer linger.ms of the relay (measured best of 5, 10, 20 ms here)"),
             row(DELIVERY_GROUP, "posthorn-delivery", EnumSet.of(DELIVER, ADMIN, CLI), false, "consumer group of the delivery instances"),
             row(DELIVERY_RETRY_SCHEDULE, "5s,30s,2m,10m,1h,6h", EnumSet.of(DELIVER, ADMIN, CLI), false,
                     "delay of each retry tier (one topic each, ±20 % jitter); after the last, the DLQ"),

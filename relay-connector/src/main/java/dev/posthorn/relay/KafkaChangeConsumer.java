@@ -1,0 +1,152 @@
+package dev.posthorn.relay;
+
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.RecordChangeEvent;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands Debezium's batches to Kafka. Each change of a batch is sent in order; then the relay waits for
+ * every acknowledgement, in order, and marks a change processed only once Kafka acknowledged what it
+ * became (changes that become nothing are marked when every change before them is). A failed send
+ * fails the batch: nothing after it is marked, the stream stops and restarts from the last committed
+ * position, so a change is never marked before its record is durable.
+ *
+ * <p>Called by one Debezium thread at a time.
+ */
+final class KafkaChangeConsumer implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
+
+    private static final Logger log = LoggerFactory.getLogger(KafkaChangeConsumer.class);
+    private static final long ACK_POLL_MILLIS = 100;
+    private static final int WARNED_UPDATES_REMEMBERED = 10_000;
+
+    private final Producer<byte[], byte[]> producer;
+    private final ChangeMapper mapper;
+    private final RelayMetrics metrics;
+    private final BooleanSupplier stopRequested;
+    /** Event ids whose outbox UPDATE was already logged, so each is warned about once. */
+    private final Set<String> warnedUpdates = Collections.newSetFromMap(new LinkedHashMap<>(16, 0.75f, false) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > WARNED_UPDATES_REMEMBERED;
+        }
+    });
+
+    KafkaChangeConsumer(Producer<byte[], byte[]> producer, ChangeMapper mapper, RelayMetrics metrics,
+            BooleanSupplier stopRequested) {
+        this.producer = producer;
+        this.mapper = mapper;
+        this.metrics = metrics;
+        this.stopRequested = stopRequested;
+    }
+
+    private record Pending(RecordChangeEvent<SourceRecord> change, ChangeMapper.Change mapped,
+            Future<RecordMetadata> ack) {}
+
+    @Override
+    public void handleBatch(List<RecordChangeEvent<SourceRecord>> records,
+            DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
+        long started = System.nanoTime();
+        List<Pending> pending = new ArrayList<>(records.size());
+        for (RecordChangeEvent<SourceRecord> change : records) {
+            ChangeMapper.Change mapped = mapper.map(change.record());
+            Future<RecordMetadata> ack = switch (mapped) {
+                case ChangeMapper.Change.Event event -> producer.send(event.record());
+                case ChangeMapper.Change.Subscription subscription -> producer.send(subscription.record());
+                case ChangeMapper.Change.Malformed malformed -> producer.send(malformed.record());
+                case ChangeMapper.Change.Ignored ignored -> {
+                    logIgnored(ignored);
+                    yield null;
+                }
+            };
+            pending.add(new Pending(change, mapped, ack));
+        }
+        long sent = System.nanoTime();
+        int events = 0;
+        int subscriptions = 0;
+        Instant newest = null;
+        for (Pending p : pending) {
+            if (p.ack() != null) {
+                awaitAck(p);
+            }
+            committer.markProcessed(p.change());
+            switch (p.mapped()) {
+                case ChangeMapper.Change.Event event -> {
+                    events++;
+                    newest = newest == null || event.createdAt().isAfter(newest) ? event.createdAt() : newest;
+                }
+                case ChangeMapper.Change.Subscription s -> subscriptions++;
+                case ChangeMapper.Change.Malformed malformed -> {
+                    log.warn("Outbox row {} cannot become an event ({}); sent to the relay dead-letter topic",
+                            malformed.eventId(), malformed.reason());
+                    metrics.malformed(malformed.eventId(), malformed.reason());
+                }
+                case ChangeMapper.Change.Ignored ignored -> { }
+            }
+        }
+        committer.markBatchFinished();
+        metrics.batch(records.size(), events, subscriptions, newest);
+        if (log.isDebugEnabled()) {
+            log.debug("Batch of {} changes ({} events): mapped and sent in {} µs, acknowledged and marked in {} µs",
+                    records.size(), events, (sent - started) / 1000, (System.nanoTime() - sent) / 1000);
+        }
+    }
+
+    private void awaitAck(Pending p) throws InterruptedException {
+        while (true) {
+            try {
+                p.ack().get(ACK_POLL_MILLIS, TimeUnit.MILLISECONDS);
+                return;
+            } catch (TimeoutException e) {
+                if (stopRequested.getAsBoolean()) {
+                    throw new InterruptedException("relay stopping: batch left unacknowledged, it is re-read on restart");
+                }
+            } catch (ExecutionException e) {
+                throw new RelayStreamException("Kafka did not acknowledge " + describe(p.mapped())
+                        + "; the stream restarts from the last committed position", e.getCause());
+            }
+        }
+    }
+
+    private static String describe(ChangeMapper.Change change) {
+        return switch (change) {
+            case ChangeMapper.Change.Event e -> "event " + e.eventId() + " on " + e.record().topic();
+            case ChangeMapper.Change.Subscription s -> "subscription " + s.subscriptionId() + " on " + s.record().topic();
+            case ChangeMapper.Change.Malformed m -> "malformed row " + m.eventId() + " on " + m.record().topic();
+            case ChangeMapper.Change.Ignored i -> "nothing";
+        };
+    }
+
+    private void logIgnored(ChangeMapper.Change.Ignored ignored) {
+        switch (ignored.kind()) {
+            case CONTROL -> { }
+            case OUTBOX_DELETE -> log.debug("Outbox DELETE of {} skipped (rows are immutable events; deletes are retention)",
+                    ignored.detail());
+            case OUTBOX_UPDATE -> {
+                if (warnedUpdates.add(String.valueOf(ignored.detail()))) {
+                    log.warn("Outbox row {} was UPDATEd; outbox rows are immutable, the update is not relayed "
+                            + "(the event was relayed as inserted)", ignored.detail());
+                }
+            }
+            case UNREADABLE_SUBSCRIPTION -> log.error("Subscription change not relayed: {}", ignored.detail());
+            case OTHER -> log.debug("Change skipped: {}", ignored.detail());
+        }
+    }
+}

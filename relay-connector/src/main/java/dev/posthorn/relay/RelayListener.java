@@ -1,0 +1,33 @@
+package dev.posthorn.relay;
+
+import java.time.Instant;
+
+/**
+ * Observes a running relay: the hook metrics adapters hang off (the app module maps these calls onto
+ * its meter registry). Called on relay threads; implementations must be quick and must not throw.
+ * Every method has a no-op default, so implement only what you need.
+ */
+public interface RelayListener {
+
+    /** Ignores everything. */
+    RelayListener NONE = new RelayListener() {};
+
+    /** The relay moved from {@code previous} to {@code current}. */
+    default void stateChanged(RelayState previous, RelayState current) {}
+
+    /**
+     * A batch of changes was acknowledged by Kafka and marked processed.
+     *
+     * @param batchSize changes Debezium handed over in this batch (heartbeats and skipped changes included)
+     * @param eventsRelayed records written to {@code <prefix>.events}
+     * @param subscriptionChanges records (and tombstones) written to {@code <prefix>.subscriptions}
+     * @param newestEventCreatedAt {@code created_at} of the newest event in the batch, or null if it had none
+     */
+    default void batchRelayed(int batchSize, int eventsRelayed, int subscriptionChanges, Instant newestEventCreatedAt) {}
+
+    /** An outbox row could not become an event and went to {@code <prefix>.relay-dlq} instead. */
+    default void malformedRow(String eventId, String reason) {}
+
+    /** Bytes of WAL the slot retains behind the server's current position, measured while active. */
+    default void slotLag(long bytes) {}
+}

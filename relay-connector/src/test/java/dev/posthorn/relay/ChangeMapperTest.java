@@ -1,0 +1,184 @@
+package dev.posthorn.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.posthorn.relay.ChangeMapper.Change;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.junit.jupiter.api.Test;
+
+/** The mapping from Debezium change structs (shaped as the Postgres connector emits them) to Kafka records. */
+class ChangeMapperTest {
+
+    private static final String EVENT_ID = "0b7e4e8e-6f4b-4b8a-9a55-3f6f1c2d9e10";
+
+    private static final Schema SOURCE = SchemaBuilder.struct().name("io.debezium.connector.postgresql.Source")
+            .field("schema", Schema.STRING_SCHEMA).field("table", Schema.STRING_SCHEMA).build();
+    private static final Schema OUTBOX_ROW = SchemaBuilder.struct().optional()
+            .field("id", Schema.STRING_SCHEMA)
+            .field("aggregatetype", Schema.STRING_SCHEMA)
+            .field("aggregateid", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("type", Schema.STRING_SCHEMA)
+            .field("payload", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("payload_version", Schema.INT32_SCHEMA)
+            .field("created_at", Schema.STRING_SCHEMA)
+            .field("traceparent", Schema.OPTIONAL_STRING_SCHEMA)
+            .build();
+    private static final Schema SUBSCRIPTION_ROW = SchemaBuilder.struct().optional()
+            .field("id", Schema.STRING_SCHEMA)
+            .field("topic", Schema.STRING_SCHEMA)
+            .field("url", Schema.STRING_SCHEMA)
+            .field("secret", Schema.STRING_SCHEMA)
+            .field("previous_secret", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("previous_secret_expires_at", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("enabled", Schema.BOOLEAN_SCHEMA)
+            .field("disabled_reason", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("strict_order", Schema.BOOLEAN_SCHEMA)
+            .field("created_at", Schema.STRING_SCHEMA)
+            .field("updated_at", Schema.STRING_SCHEMA)
+            .build();
+
+    private final ChangeMapper mapper = new ChangeMapper("app", "p.events", "p.subscriptions", "p.relay-dlq");
+
+    private static SourceRecord change(String table, String op, Schema rowSchema, Struct before, Struct after) {
+        Schema envelope = SchemaBuilder.struct().name("envelope")
+                .field("before", rowSchema).field("after", rowSchema)
+                .field("source", SOURCE).field("op", Schema.STRING_SCHEMA).build();
+        Struct value = new Struct(envelope).put("before", before).put("after", after)
+                .put("source", new Struct(SOURCE).put("schema", "app").put("table", table)).put("op", op);
+        Schema keySchema = SchemaBuilder.struct().field("id", Schema.STRING_SCHEMA).build();
+        Struct row = after != null ? after : before;
+        Struct key = new Struct(keySchema).put("id", row.getString("id"));
+        return new SourceRecord(Map.of(), Map.of(), "posthorn.app." + table, keySchema, key, envelope, value);
+    }
+
+    private static Struct outboxRow(String aggregateId, String type, String payload) {
+        return new Struct(OUTBOX_ROW).put("id", EVENT_ID).put("aggregatetype", "invoice").put("aggregateid", aggregateId)
+                .put("type", type).put("payload", payload).put("payload_version", 3)
+                .put("created_at", "2026-11-29T10:00:00.120000Z").put("traceparent", null);
+    }
+
+    private static String text(byte[] b) {
+        return b == null ? null : new String(b, StandardCharsets.UTF_8);
+    }
+
+    private static String header(ProducerRecord<byte[], byte[]> r, String name) {
+        var h = r.headers().lastHeader(name);
+        return h == null ? null : text(h.value());
+    }
+
+    @Test
+    void anOutboxInsertBecomesTheCanonicalEnvelopeKeyedByAggregate() {
+        Struct row = outboxRow("inv-42", "invoice.created", "{ \"z\": 1.50, \"a\": \"h\u00e9\", \"n\": [1, 2e3] }")
+                .put("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+        Change change = mapper.map(change("posthorn_outbox", "c", OUTBOX_ROW, null, row));
+
+        assertThat(change).isInstanceOf(Change.Event.class);
+        ProducerRecord<byte[], byte[]> record = ((Change.Event) change).record();
+        assertThat(record.topic()).isEqualTo("p.events");
+        assertThat(text(record.key())).isEqualTo("inv-42");
+        assertThat(text(record.value())).isEqualTo("{\"created_at\":\"2026-11-29T10:00:00.120Z\",\"payload\":"
+                + "{\"a\":\"h\\u00e9\",\"n\":[1,2000.0],\"z\":1.5},\"topic\":\"invoice.created\",\"version\":3}");
+        assertThat(header(record, "posthorn.event_id")).isEqualTo(EVENT_ID);
+        assertThat(header(record, "posthorn.topic")).isEqualTo("invoice.created");
+        assertThat(header(record, "posthorn.payload_version")).isEqualTo("3");
+        assertThat(header(record, "posthorn.created_at")).isEqualTo("2026-11-29T10:00:00.120Z");
+        assertThat(header(record, "traceparent")).isEqualTo("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+        assertThat(((Change.Event) change).createdAt()).isEqualTo(Instant.parse("2026-11-29T10:00:00.12Z"));
+    }
+
+    @Test
+    void noTraceparentHeaderWithoutATraceparent() {
+        Change change = mapper.map(change("posthorn_outbox", "c", OUTBOX_ROW, null, outboxRow("k", "a.b", "{}")));
+        assertThat(((Change.Event) change).record().headers().lastHeader("traceparent")).isNull();
+    }
+
+    @Test
+    void outboxUpdatesAndDeletesAreNotEvents() {
+        Struct row = outboxRow("k", "a.b", "{}");
+        assertThat(mapper.map(change("posthorn_outbox", "d", OUTBOX_ROW, row, null)))
+                .isEqualTo(new Change.Ignored(Change.Kind.OUTBOX_DELETE, EVENT_ID));
+        assertThat(mapper.map(change("posthorn_outbox", "u", OUTBOX_ROW, null, row)))
+                .isEqualTo(new Change.Ignored(Change.Kind.OUTBOX_UPDATE, EVENT_ID));
+    }
+
+    @Test
+    void malformedRowsGoToTheDeadLetterTopicWithTheirReason() {
+        record Case(Struct row, String reason) {}
+        for (Case c : new Case[] {
+                new Case(outboxRow(null, "a.b", "{}"), "aggregateid is null or blank"),
+                new Case(outboxRow(" ", "a.b", "{}"), "aggregateid is null or blank"),
+                new Case(outboxRow("k", "a.b", "\"text\""), "payload is a JSON string, not an object"),
+                new Case(outboxRow("k", "a.b", "42"), "payload is a JSON number, not an object"),
+                new Case(outboxRow("k", "a.b", null), "payload is null"),
+                new Case(outboxRow("k", "A.B", "{}"), "type is not an event topic: A.B"),
+                new Case(outboxRow("k", "a..b", "{}"), "type is not an event topic: a..b"),
+                new Case(outboxRow("k", "a.b", "{}").put("id", "nope"), "id is not a UUID: nope")}) {
+            Change change = mapper.map(change("posthorn_outbox", "c", OUTBOX_ROW, null, c.row()));
+            assertThat(change).as(c.reason()).isInstanceOf(Change.Malformed.class);
+            Change.Malformed malformed = (Change.Malformed) change;
+            assertThat(malformed.reason()).isEqualTo(c.reason());
+            assertThat(malformed.record().topic()).isEqualTo("p.relay-dlq");
+            assertThat(header(malformed.record(), "posthorn.malformed")).isEqualTo(c.reason());
+            assertThat(text(malformed.record().value())).contains("\"reason\":").contains("\"row\":{\"id\":");
+        }
+        Change.Malformed unparsable = (Change.Malformed) mapper.map(
+                change("posthorn_outbox", "c", OUTBOX_ROW, null, outboxRow("k", "a.b", "{broken")));
+        assertThat(unparsable.reason()).startsWith("payload is not valid JSON");
+    }
+
+    @Test
+    void subscriptionsBecomeContractJsonAndDeletesTombstones() {
+        Struct row = new Struct(SUBSCRIPTION_ROW).put("id", EVENT_ID).put("topic", "invoice.*")
+                .put("url", "https://example.test/h").put("secret", "v1:abc").put("previous_secret", null)
+                .put("previous_secret_expires_at", null).put("enabled", true).put("disabled_reason", null)
+                .put("strict_order", false).put("created_at", "2026-11-29T09:00:00Z")
+                .put("updated_at", "2026-11-29T10:00:00.5Z");
+        Change change = mapper.map(change("posthorn_subscriptions", "c", SUBSCRIPTION_ROW, null, row));
+        ProducerRecord<byte[], byte[]> record = ((Change.Subscription) change).record();
+        assertThat(record.topic()).isEqualTo("p.subscriptions");
+        assertThat(text(record.key())).isEqualTo(EVENT_ID);
+        assertThat(text(record.value())).isEqualTo("{\"id\":\"" + EVENT_ID + "\",\"topic\":\"invoice.*\","
+                + "\"url\":\"https://example.test/h\",\"secret\":\"v1:abc\",\"previous_secret\":null,"
+                + "\"previous_secret_expires_at\":null,\"enabled\":true,\"disabled_reason\":null,\"strict_order\":false,"
+                + "\"updated_at\":\"2026-11-29T10:00:00.500Z\"}");
+
+        Change deleted = mapper.map(change("posthorn_subscriptions", "d", SUBSCRIPTION_ROW, row, null));
+        assertThat(((Change.Subscription) deleted).record().value()).isNull();
+        assertThat(text(((Change.Subscription) deleted).record().key())).isEqualTo(EVENT_ID);
+    }
+
+    @Test
+    void heartbeatsAndOtherSchemasAreIgnored() {
+        SourceRecord heartbeat = new SourceRecord(Map.of(), Map.of(), "__debezium-heartbeat.posthorn",
+                SchemaBuilder.struct().field("ts_ms", Schema.INT64_SCHEMA).build(),
+                new Struct(SchemaBuilder.struct().field("ts_ms", Schema.INT64_SCHEMA).build()).put("ts_ms", 1L));
+        assertThat(mapper.map(heartbeat)).isInstanceOf(Change.Ignored.class);
+        ChangeMapper otherSchema = new ChangeMapper("other", "p.events", "p.subscriptions", "p.relay-dlq");
+        assertThat(otherSchema.map(change("posthorn_outbox", "c", OUTBOX_ROW, null, outboxRow("k", "a.b", "{}"))))
+                .isEqualTo(new Change.Ignored(Change.Kind.OTHER, "app.posthorn_outbox"));
+    }
+
+    @Test
+    void mappingCostPerEvent() {
+        SourceRecord record = change("posthorn_outbox", "c", OUTBOX_ROW, null, outboxRow("customer-1", "order.placed",
+                "{\"order\": 1, \"lines\": [{\"sku\": \"A-1\", \"qty\": 2, \"price\": 9.99}], \"customer\": {\"name\": \"J\u00fcrgen\"}}"));
+        for (int i = 0; i < 20_000; i++) {
+            mapper.map(record);
+        }
+        int n = 50_000;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            mapper.map(record);
+        }
+        double micros = (System.nanoTime() - t0) / 1000.0 / n;
+        System.out.printf("RELAY_MAP_COST %.1f µs per event%n", micros);
+        assertThat(micros).isPositive();
+    }
+}

@@ -1,0 +1,202 @@
+package dev.posthorn.relay;
+
+import static dev.posthorn.relay.RelayFixture.header;
+import static dev.posthorn.relay.RelayFixture.key;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.posthorn.relay.RelayFixture.Row;
+import dev.posthorn.testkit.Await;
+import dev.posthorn.testkit.KafkaBroker;
+import dev.posthorn.testkit.PostgresServer;
+import dev.posthorn.testkit.PosthornIntegrationTest;
+import dev.posthorn.testkit.TestScope;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+@PosthornIntegrationTest
+class RelayChangesTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void subscriptionChangesAreCompactedRecordsAndControlDisablesThroughTheOutbox(PostgresServer postgres,
+            KafkaBroker kafka, TestScope scope) throws Exception {
+        RelayFixture fx = new RelayFixture(postgres, kafka, scope).install();
+        RelayConfig config = fx.config().build();
+        UUID id = UUID.randomUUID();
+        try (RelayService relay = RelayFixture.startStreaming(config)) {
+            fx.sql("INSERT INTO posthorn_subscriptions (id, topic, url, secret, updated_at) VALUES ('" + id
+                    + "', 'invoice.*', 'https://example.test/hook', 'v1:sealed-secret', '2026-11-29T10:00:00.123456Z')");
+            fx.sql("UPDATE posthorn_subscriptions SET previous_secret = 'v1:old', previous_secret_expires_at ="
+                    + " '2026-11-30T10:00:00Z', strict_order = true WHERE id = '" + id + "'");
+
+            List<ConsumerRecord<byte[], byte[]>> records = fx.readCount(config.subscriptionsTopic(), 2, Duration.ofSeconds(60));
+            assertThat(records).allSatisfy(r -> assertThat(key(r)).contains(id.toString()));
+            JsonNode inserted = JSON.readTree(records.get(0).value());
+            assertThat(fieldNames(inserted)).containsExactly("id", "topic", "url", "secret", "previous_secret",
+                    "previous_secret_expires_at", "enabled", "disabled_reason", "strict_order", "updated_at");
+            assertThat(inserted.get("id").asText()).isEqualTo(id.toString());
+            assertThat(inserted.get("topic").asText()).isEqualTo("invoice.*");
+            assertThat(inserted.get("url").asText()).isEqualTo("https://example.test/hook");
+            assertThat(inserted.get("secret").asText()).isEqualTo("v1:sealed-secret");
+            assertThat(inserted.get("previous_secret").isNull()).isTrue();
+            assertThat(inserted.get("enabled").asBoolean()).isTrue();
+            assertThat(inserted.get("strict_order").asBoolean()).isFalse();
+            assertThat(inserted.get("updated_at").asText()).isEqualTo("2026-11-29T10:00:00.123456Z");
+            JsonNode updated = JSON.readTree(records.get(1).value());
+            assertThat(updated.get("previous_secret").asText()).isEqualTo("v1:old");
+            assertThat(updated.get("previous_secret_expires_at").asText()).isEqualTo("2026-11-30T10:00:00Z");
+            assertThat(updated.get("strict_order").asBoolean()).isTrue();
+
+            // A control "disable", sent twice (at least once delivery), is applied once and is harmless again.
+            String action = "{\"action\":\"disable\",\"subscription_id\":\"" + id
+                    + "\",\"reason\":\"endpoint answered 410 Gone\",\"at\":\"2026-11-29T10:00:00Z\"}";
+            try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()),
+                    new StringSerializer(), new StringSerializer())) {
+                producer.send(new ProducerRecord<>(config.controlTopic(), id.toString(), "not json")).get(30, TimeUnit.SECONDS);
+                producer.send(new ProducerRecord<>(config.controlTopic(), id.toString(), action)).get(30, TimeUnit.SECONDS);
+                producer.send(new ProducerRecord<>(config.controlTopic(), id.toString(), action)).get(30, TimeUnit.SECONDS);
+            }
+            Await.until(Duration.ofSeconds(60), "subscription disabled in the table", () -> {
+                try (Connection c = fx.postgres.connect(scope.schema()); Statement s = c.createStatement();
+                        ResultSet rs = s.executeQuery("SELECT enabled, disabled_reason FROM posthorn_subscriptions WHERE id = '" + id + "'")) {
+                    return rs.next() && !rs.getBoolean(1) && "endpoint answered 410 Gone".equals(rs.getString(2));
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            List<ConsumerRecord<byte[], byte[]>> withDisable = fx.readUntil(config.subscriptionsTopic(),
+                    Duration.ofSeconds(60), rs -> rs.stream().anyMatch(RelayChangesTest::disabled));
+            assertThat(withDisable.stream().filter(RelayChangesTest::disabled).findFirst().orElseThrow())
+                    .satisfies(r -> assertThat(JSON.readTree(r.value()).get("disabled_reason").asText())
+                            .isEqualTo("endpoint answered 410 Gone"));
+
+            fx.sql("DELETE FROM posthorn_subscriptions WHERE id = '" + id + "'");
+            List<ConsumerRecord<byte[], byte[]>> withTombstone = fx.readUntil(config.subscriptionsTopic(),
+                    Duration.ofSeconds(60), rs -> rs.stream().anyMatch(r -> r.value() == null));
+            ConsumerRecord<byte[], byte[]> tombstone =
+                    withTombstone.stream().filter(r -> r.value() == null).findFirst().orElseThrow();
+            assertThat(key(tombstone)).contains(id.toString());
+            assertThat(relay.stats().subscriptionChangesRelayed()).isGreaterThanOrEqualTo(4);
+        }
+    }
+
+    private static boolean disabled(ConsumerRecord<byte[], byte[]> r) {
+        try {
+            return r.value() != null && !JSON.readTree(r.value()).get("enabled").asBoolean();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<String> fieldNames(JsonNode node) {
+        List<String> names = new java.util.ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    @Test
+    void malformedRowsGoToTheRelayDeadLetterTopicAndTheStreamGoesOn(PostgresServer postgres, KafkaBroker kafka,
+            TestScope scope) throws Exception {
+        RelayFixture fx = new RelayFixture(postgres, kafka, scope).install();
+        // A schema that drifted from the contract: the relay must still not stop on a NULL key.
+        fx.sql("ALTER TABLE posthorn_outbox ALTER COLUMN aggregateid DROP NOT NULL");
+        RelayConfig config = fx.config().build();
+        Row before = Row.of("good-1", "invoice.created", "{\"n\": 1}");
+        Row nullKey = Row.of(null, "invoice.created", "{\"n\": 2}");
+        Row blankKey = Row.of("  ", "invoice.created", "{\"n\": 3}");
+        Row stringPayload = Row.of("bad-3", "invoice.created", "\"just a string\"");
+        Row arrayPayload = Row.of("bad-4", "invoice.created", "[1, 2]");
+        Row badTopic = new Row(UUID.randomUUID(), "invoice", "bad-5", "Invoice Created!", "{}", 1,
+                before.createdAt(), null);
+        Row after = Row.of("good-2", "invoice.created", "{\"n\": 6}");
+        List<Row> malformed = List.of(nullKey, blankKey, stringPayload, arrayPayload, badTopic);
+        try (RelayService relay = RelayFixture.startStreaming(config)) {
+            fx.insert(List.of(before), true, true);
+            for (Row row : malformed) {
+                fx.insert(List.of(row), true, false);
+            }
+            fx.insert(List.of(after), true, true);
+
+            List<ConsumerRecord<byte[], byte[]>> events = fx.readCount(config.eventsTopic(), 2, Duration.ofSeconds(60));
+            assertThat(events).extracting(r -> header(r, "posthorn.event_id"))
+                    .containsExactlyInAnyOrder(before.id().toString(), after.id().toString());
+            assertThat(events).filteredOn(r -> header(r, "posthorn.event_id").equals(after.id().toString()))
+                    .singleElement().satisfies(r -> assertThat(r.value()).isEqualTo(after.expectedValue()));
+
+            List<ConsumerRecord<byte[], byte[]>> dead = fx.readCount(config.relayDlqTopic(), 5, Duration.ofSeconds(60));
+            assertThat(dead).extracting(r -> header(r, "posthorn.event_id"))
+                    .containsExactlyElementsOf(malformed.stream().map(r -> r.id().toString()).toList());
+            Map<String, String> reasons = new java.util.HashMap<>();
+            for (ConsumerRecord<byte[], byte[]> r : dead) {
+                reasons.put(header(r, "posthorn.event_id"), header(r, "posthorn.malformed"));
+                JsonNode body = JSON.readTree(r.value());
+                assertThat(body.get("reason").asText()).isEqualTo(header(r, "posthorn.malformed"));
+                assertThat(body.get("row").get("id").asText()).isEqualTo(header(r, "posthorn.event_id"));
+            }
+            assertThat(reasons.get(nullKey.id().toString())).isEqualTo("aggregateid is null or blank");
+            assertThat(reasons.get(blankKey.id().toString())).isEqualTo("aggregateid is null or blank");
+            assertThat(reasons.get(stringPayload.id().toString())).isEqualTo("payload is a JSON string, not an object");
+            assertThat(reasons.get(arrayPayload.id().toString())).isEqualTo("payload is a JSON array, not an object");
+            assertThat(reasons.get(badTopic.id().toString())).isEqualTo("type is not an event topic: Invoice Created!");
+            assertThat(key(dead.get(2))).contains("bad-3");
+            assertThat(relay.stats().malformedRows()).isEqualTo(5);
+            assertThat(relay.state()).isEqualTo(RelayState.STREAMING);
+            assertThat(new String(dead.get(0).value(), StandardCharsets.UTF_8)).contains("\"table\":\"" + scope.schema() + ".posthorn_outbox\"");
+        }
+    }
+
+    @Test
+    void heartbeatAdvancesTheSlotWhileTheOutboxIsIdleAndAnotherTableIsBusy(PostgresServer postgres, KafkaBroker kafka,
+            TestScope scope) throws Exception {
+        RelayFixture fx = new RelayFixture(postgres, kafka, scope).install();
+        // With the file offset store: the slot advances only after positions are committed to that store.
+        java.nio.file.Path offsets = java.nio.file.Files.createTempDirectory("posthorn-relay-offsets-").resolve("offsets.dat");
+        RelayConfig config = fx.config().heartbeatInterval(Duration.ofMillis(500)).offsetFile(offsets).build();
+        fx.sql("CREATE TABLE busy (id bigserial PRIMARY KEY, filler text)");
+        try (RelayService relay = RelayFixture.startStreaming(config)) {
+            String busyUntil = null;
+            try (Connection c = postgres.connect(scope.schema()); Statement s = c.createStatement()) {
+                for (int i = 0; i < 20; i++) {
+                    s.execute("INSERT INTO busy (filler) SELECT repeat('x', 200) FROM generate_series(1, 500)");
+                }
+                try (ResultSet rs = s.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+                    rs.next();
+                    busyUntil = rs.getString(1);
+                }
+            }
+            String target = busyUntil;
+            Await.until(Duration.ofSeconds(30), "confirmed_flush_lsn of the slot past " + target, () -> {
+                try (Connection c = postgres.connect(); Statement s = c.createStatement();
+                        ResultSet rs = s.executeQuery("SELECT pg_wal_lsn_diff(confirmed_flush_lsn, '" + target
+                                + "') FROM pg_replication_slots WHERE slot_name = '" + scope.slotName() + "'")) {
+                    return rs.next() && rs.getLong(1) >= 0;
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat(relay.stats().eventsRelayed()).isZero();
+            assertThat(relay.stats().slotLagBytes()).isGreaterThanOrEqualTo(0);
+        }
+        assertThat(offsets).isNotEmptyFile();
+        try (var admin = kafka.admin()) {
+            assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).doesNotContain(config.offsetsTopic());
+        }
+        java.nio.file.Files.delete(offsets);
+        java.nio.file.Files.delete(offsets.getParent());
+    }
+}
