@@ -1,0 +1,290 @@
+package dev.posthorn.delivery;
+
+import dev.posthorn.delivery.guard.BlockedDestinationException;
+import dev.posthorn.delivery.http.HttpResult;
+import dev.posthorn.delivery.http.WebhookSender;
+import dev.posthorn.delivery.inbox.InboxStore;
+import dev.posthorn.delivery.retry.CircuitBreaker;
+import dev.posthorn.delivery.retry.RetrySchedule;
+import dev.posthorn.delivery.subscriptions.Subscription;
+import dev.posthorn.delivery.subscriptions.SubscriptionRegistry;
+import dev.posthorn.signature.WebhookSigner;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one delivery on a virtual thread: sign, send, decide the outcome, and write the record that
+ * makes the outcome durable (inbox marker, retry record, DLQ record), waiting for Kafka's
+ * acknowledgement before reporting back. Thread-safe; shared by all deliveries of a service.
+ */
+final class DeliveryWorker {
+
+    private static final Logger log = LoggerFactory.getLogger(DeliveryWorker.class);
+    private static final int MAX_ERROR_CHARS = 300;
+
+    /** What the consumer loop learns when a delivery ends. */
+    sealed interface Result {}
+
+    /** The outcome's record was acknowledged (or nothing needed writing). */
+    record Durable() implements Result {}
+
+    /** Retry in memory at {@code at}: strict order (holding the key's lane), or after an unexpected error. */
+    record RetryInPlace(Delivery next, Instant at) implements Result {}
+
+    /** Shutdown overtook the delivery; nothing durable was written for it. */
+    record Abandoned() implements Result {}
+
+    private static final class AbandonedException extends Exception {
+        AbandonedException() {
+            super(null, null, false, false);
+        }
+    }
+
+    private record Attempted(Delivery delivery, DeliveryOutcome outcome) {}
+
+    private final DeliveryConfig config;
+    private final Topics topics;
+    private final RetrySchedule schedule;
+    private final Clock clock;
+    private final WebhookSender sender;
+    private final Producer<byte[], byte[]> producer;
+    private final SubscriptionRegistry registry;
+    private final InboxStore inbox;
+    private final SafeListener listener;
+    private final int retryPartitions;
+    private final int dlqPartitions;
+    private final BooleanSupplier abandoning;
+    private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
+
+    DeliveryWorker(DeliveryConfig config, WebhookSender sender, Producer<byte[], byte[]> producer,
+                   SubscriptionRegistry registry, InboxStore inbox, SafeListener listener, int retryPartitions,
+                   int dlqPartitions, BooleanSupplier abandoning) {
+        this.config = config;
+        this.topics = config.topics();
+        this.schedule = config.schedule();
+        this.clock = config.clock();
+        this.sender = sender;
+        this.producer = producer;
+        this.registry = registry;
+        this.inbox = inbox;
+        this.listener = listener;
+        this.retryPartitions = retryPartitions;
+        this.dlqPartitions = dlqPartitions;
+        this.abandoning = abandoning;
+    }
+
+    /**
+     * Delivers {@code d} to {@code subscription}, or only records {@code preset} when given (no
+     * request is made then). Blocks until the outcome is durable.
+     */
+    Result run(Delivery d, Subscription subscription, DeliveryOutcome preset) {
+        try {
+            Attempted attempted = preset != null ? new Attempted(d, preset) : attempt(d, subscription);
+            if (attempted == null) {
+                return new Abandoned();
+            }
+            return persist(attempted.delivery(), subscription, attempted.outcome());
+        } catch (AbandonedException e) {
+            return new Abandoned();
+        }
+    }
+
+    /** Request header on deliveries an operator re-queued with recover (they bypass the inbox). */
+    static final String RECOVERY_HEADER = "X-Posthorn-Recovery";
+
+    private Attempted attempt(Delivery d, Subscription s) {
+        Instant now = clock.instant();
+        String endpoint = s.endpoint();
+        Map<String, String> headers;
+        try {
+            headers = WebhookSigner.attemptHeaders()
+                    .eventId(d.event().eventId())
+                    .topic(d.event().topic())
+                    .attempt(d.attempts() + 1)
+                    .payloadVersion(d.event().payloadVersion())
+                    .subscriptionId(s.id())
+                    .timestamp(now.getEpochSecond())
+                    .body(d.event().value())
+                    .currentSecret(s.secret())
+                    .previousSecrets(s.previousSecrets(now))
+                    .traceparent(d.event().traceparent())
+                    .userAgentVersion(config.userAgentVersion())
+                    .build();
+        } catch (IllegalArgumentException e) {
+            listener.failed(s.id(), endpoint, FailureClass.SUBSCRIPTION_UNUSABLE);
+            return new Attempted(d.noted(e.getMessage()), new DeliveryOutcome.DeadLetter("unsignable event"));
+        }
+        if (d.skipInbox()) {
+            // An operator's recover re-sends on purpose: tell receivers it is not an ordinary retry.
+            headers = new java.util.LinkedHashMap<>(headers);
+            headers.put(RECOVERY_HEADER, "true");
+        }
+        CircuitBreaker breaker = breakers.computeIfAbsent(endpoint, this::newBreaker);
+        if (breaker.tryAcquire(now) == CircuitBreaker.Permit.REJECTED) {
+            listener.failed(s.id(), endpoint, FailureClass.CIRCUIT_OPEN);
+            return new Attempted(d.noted("circuit open for " + endpoint),
+                    OutcomeRules.retry("circuit open", d.tier(), false, schedule, now, random()));
+        }
+        HttpResult result;
+        try {
+            result = sender.post(s.url(), headers, d.event().value());
+        } catch (BlockedDestinationException e) {
+            breaker.onNeutral();
+            listener.failed(s.id(), endpoint, FailureClass.BLOCKED);
+            return new Attempted(d.noted(e.detail()), new DeliveryOutcome.DeadLetter(OutcomeRules.BLOCKED_DESTINATION));
+        } catch (IOException e) {
+            if (abandoning.getAsBoolean()) {
+                breaker.onNeutral();
+                return null; // cancelled by shutdown: the next owner of the partition retries it
+            }
+            breaker.onFailure(clock.instant());
+            boolean timeout = e instanceof InterruptedIOException;
+            listener.failed(s.id(), endpoint, timeout ? FailureClass.TIMEOUT : FailureClass.CONNECTION);
+            String error = (timeout ? "timeout: " : "connection error: ") + describe(e);
+            return new Attempted(d.attempted(now, null, error),
+                    OutcomeRules.retry(error, d.tier(), true, schedule, clock.instant(), random()));
+        }
+        listener.responded(endpoint, result.status(), result.latency());
+        Instant answered = clock.instant();
+        DeliveryOutcome outcome = OutcomeRules.afterResponse(result.status(), result.retryAfter(), result.latency(),
+                d.tier(), schedule, config.retryAfterMax(), answered, random());
+        if (result.isSuccess() || result.status() == 410) {
+            breaker.onSuccess();
+        } else if (result.status() == 429) {
+            breaker.onNeutral(); // it is alive and asked us to slow down: Retry-After handles that
+        } else {
+            breaker.onFailure(answered);
+        }
+        if (!result.isSuccess()) {
+            listener.failed(s.id(), endpoint, OutcomeRules.classify(result.status(), result.retryAfter() != null));
+        }
+        String error = result.isSuccess() ? null : httpError(result);
+        return new Attempted(d.attempted(now, result.status(), error), outcome);
+    }
+
+    private Result persist(Delivery d, Subscription s, DeliveryOutcome outcome) throws AbandonedException {
+        Instant now = clock.instant();
+        String subscriptionId = d.subscriptionId();
+        switch (outcome) {
+            case DeliveryOutcome.Delivered delivered -> {
+                send(DeliveryRecords.marker(topics, d, now));
+                inbox.add(d.event().partition(), subscriptionId, d.event().eventId(), now);
+                listener.delivered(subscriptionId, s.endpoint(), d.attempts());
+                return new Durable();
+            }
+            case DeliveryOutcome.RetryAt retry -> {
+                log.atLevel(config.transientFailureLogLevel()).log(
+                        "Delivery of event {} to subscription {} failed after {} attempt(s) ({}); retry tier {} due {}",
+                        d.event().eventId(), subscriptionId, d.attempts(), retry.reason(), retry.tier(), retry.at());
+                listener.retried(subscriptionId, retry.tier());
+                if (s != null && s.strictOrder() && d.source() != null) {
+                    return new RetryInPlace(d.atTier(retry.tier()), retry.at());
+                }
+                send(DeliveryRecords.retry(topics, d, retry.tier(), retry.at(), retryPartitions, now));
+                return new Durable();
+            }
+            case DeliveryOutcome.DeadLetter dead -> {
+                send(DeliveryRecords.deadLetter(topics, d, dead.reason(), dlqPartitions, now));
+                log.error("Dead-lettered event {} for subscription {} after {} attempt(s): {}{}",
+                        d.event().eventId(), subscriptionId, d.attempts(), dead.reason(),
+                        d.lastError() == null ? "" : " (last error: " + d.lastError() + ")");
+                listener.deadLettered(subscriptionId, dead.reason());
+                return new Durable();
+            }
+            case DeliveryOutcome.Disable disable -> {
+                registry.disableLocally(subscriptionId, disable.reason(), now);
+                log.error("Subscription {} disabled: {}; asking the relay to record it on {}",
+                        subscriptionId, disable.reason(), topics.control());
+                listener.disabled(subscriptionId, disable.reason());
+                try {
+                    producer.send(DeliveryRecords.disable(topics, subscriptionId, disable.reason(), now)).get();
+                } catch (ExecutionException e) {
+                    log.error("Could not write the disable of subscription {} to {}: {}. It stays disabled in this "
+                                    + "instance only; disable it in the subscriptions table.",
+                            subscriptionId, topics.control(), e.getCause().toString());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AbandonedException();
+                }
+                send(DeliveryRecords.deadLetter(topics, d, disable.reason(), dlqPartitions, now));
+                listener.deadLettered(subscriptionId, disable.reason());
+                return new Durable();
+            }
+        }
+    }
+
+    /** Writes a record and waits for the acknowledgement, retrying (never dropping) until shutdown. */
+    private void send(ProducerRecord<byte[], byte[]> record) throws AbandonedException {
+        long backoffNanos = Duration.ofMillis(200).toNanos();
+        while (true) {
+            try {
+                producer.send(record).get();
+                return;
+            } catch (ExecutionException e) {
+                if (abandoning.getAsBoolean()) {
+                    throw new AbandonedException();
+                }
+                log.warn("Cannot write to {} yet ({}); retrying", record.topic(), e.getCause().toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AbandonedException();
+            } catch (RuntimeException e) {
+                // the producer was closed under us: only happens at shutdown
+                throw new AbandonedException();
+            }
+            LockSupport.parkNanos(backoffNanos); // a virtual worker thread, never the poll loop
+            backoffNanos = Math.min(backoffNanos * 2, Duration.ofSeconds(5).toNanos());
+        }
+    }
+
+    private CircuitBreaker newBreaker(String endpoint) {
+        return new CircuitBreaker(config.circuitFailureThreshold(), config.circuitOpenDuration(),
+                (from, to, failures) -> {
+                    if (to == CircuitBreaker.State.OPEN) {
+                        log.warn("Circuit for {} opened after {} consecutive failures; deliveries to it move to the "
+                                + "next retry tier without a request for {}", endpoint, failures, config.circuitOpenDuration());
+                    } else if (to == CircuitBreaker.State.CLOSED) {
+                        log.info("Circuit for {} closed: the endpoint answered again", endpoint);
+                    } else {
+                        log.info("Circuit for {} half-open: sending one probe", endpoint);
+                    }
+                });
+    }
+
+    private double random() {
+        double r = config.jitterRandom().getAsDouble();
+        return r >= 0 && r < 1 ? r : 0.5;
+    }
+
+    private static String httpError(HttpResult result) {
+        String body = result.bodyStart() == null ? "" : result.bodyStart().strip();
+        String text = "HTTP " + result.status() + (body.isEmpty() ? "" : ": " + body);
+        return clean(text);
+    }
+
+    private static String describe(Throwable e) {
+        return clean(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+    }
+
+    /** One line, printable, bounded: it ends up in a Kafka header and in logs. */
+    private static String clean(String text) {
+        StringBuilder b = new StringBuilder(Math.min(text.length(), MAX_ERROR_CHARS));
+        for (int i = 0; i < text.length() && b.length() < MAX_ERROR_CHARS; i++) {
+            char c = text.charAt(i);
+            b.append(Character.isISOControl(c) ? ' ' : c);
+        }
+        return b.toString();
+    }
+}

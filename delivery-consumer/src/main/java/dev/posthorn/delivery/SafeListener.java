@@ -1,0 +1,71 @@
+package dev.posthorn.delivery;
+
+import java.time.Duration;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Calls the configured listener, logging and ignoring whatever it throws. */
+final class SafeListener implements DeliveryListener {
+
+    private static final Logger log = LoggerFactory.getLogger(SafeListener.class);
+
+    private final DeliveryListener delegate;
+
+    SafeListener(DeliveryListener delegate) {
+        this.delegate = delegate;
+    }
+
+    private void call(String event, Consumer<DeliveryListener> call) {
+        try {
+            call.accept(delegate);
+        } catch (RuntimeException e) {
+            log.warn("DeliveryListener.{} threw; ignored", event, e);
+        }
+    }
+
+    @Override
+    public void gauges(DeliveryGauges gauges) {
+        call("gauges", l -> l.gauges(gauges));
+    }
+
+    @Override
+    public void stateChanged(DeliveryService.State state) {
+        call("stateChanged", l -> l.stateChanged(state));
+    }
+
+    @Override
+    public void responded(String endpoint, int status, Duration latency) {
+        call("responded", l -> l.responded(endpoint, status, latency));
+    }
+
+    @Override
+    public void delivered(String subscriptionId, String endpoint, int attempt) {
+        call("delivered", l -> l.delivered(subscriptionId, endpoint, attempt));
+    }
+
+    @Override
+    public void failed(String subscriptionId, String endpoint, FailureClass failure) {
+        call("failed", l -> l.failed(subscriptionId, endpoint, failure));
+    }
+
+    @Override
+    public void retried(String subscriptionId, int tier) {
+        call("retried", l -> l.retried(subscriptionId, tier));
+    }
+
+    @Override
+    public void deadLettered(String subscriptionId, String reason) {
+        call("deadLettered", l -> l.deadLettered(subscriptionId, reason));
+    }
+
+    @Override
+    public void disabled(String subscriptionId, String reason) {
+        call("disabled", l -> l.disabled(subscriptionId, reason));
+    }
+
+    @Override
+    public void inboxHit(String subscriptionId) {
+        call("inboxHit", l -> l.inboxHit(subscriptionId));
+    }
+}

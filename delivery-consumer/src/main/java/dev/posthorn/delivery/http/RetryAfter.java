@@ -1,0 +1,39 @@
+package dev.posthorn.delivery.http;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+
+/** Reads an HTTP {@code Retry-After} value: delay-seconds or an HTTP-date (RFC 9110 §10.2.3). */
+public final class RetryAfter {
+
+    private RetryAfter() {}
+
+    /** The wait the server asked for, measured from {@code now}; never negative; empty when unreadable. */
+    public static Optional<Duration> parse(String value, Instant now) {
+        if (value == null) {
+            return Optional.empty();
+        }
+        String v = value.strip();
+        if (v.isEmpty()) {
+            return Optional.empty();
+        }
+        if (v.chars().allMatch(Character::isDigit)) {
+            try {
+                return Optional.of(Duration.ofSeconds(Long.parseLong(v)));
+            } catch (NumberFormatException tooLarge) {
+                return Optional.of(Duration.ofSeconds(Long.MAX_VALUE / 1_000_000_000L));
+            }
+        }
+        try {
+            Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            Duration wait = Duration.between(now, at);
+            return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package dev.posthorn.delivery.subscriptions;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One subscription as the delivery consumer holds it: secrets already opened (in memory only;
+ * {@link #toString()} never shows them).
+ *
+ * @param id                      subscription id (UUID text)
+ * @param topic                   exact topic, {@code prefix.*} or {@code *}
+ * @param url                     where to POST; null when {@link #problem} says it is unusable
+ * @param secret                  current secret, opened; null when {@link #problem} is set
+ * @param previousSecret          the secret before the last rotation, opened, or null
+ * @param previousSecretExpiresAt until when the previous secret still signs; null = no end given
+ * @param enabled                 false once disabled (by an operator or after a 410)
+ * @param disabledReason          why it is disabled, or null
+ * @param strictOrder             deliver per aggregate key strictly in order (a failing head blocks its key)
+ * @param updatedAt               last change as the table recorded it
+ * @param problem                 why the subscription cannot be delivered to (e.g. the secret cannot be
+ *                                opened with this key), or null when it can
+ */
+public record Subscription(
+        String id,
+        String topic,
+        URI url,
+        String secret,
+        String previousSecret,
+        Instant previousSecretExpiresAt,
+        boolean enabled,
+        String disabledReason,
+        boolean strictOrder,
+        Instant updatedAt,
+        String problem) {
+
+    public Subscription {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(topic, "topic");
+    }
+
+    public boolean matches(String eventTopic) {
+        return TopicPattern.matches(topic, eventTopic);
+    }
+
+    public Optional<String> problemDetail() {
+        return Optional.ofNullable(problem);
+    }
+
+    /** Older secrets that still sign at {@code now}, newest first (at most one today). */
+    public List<String> previousSecrets(Instant now) {
+        if (previousSecret == null || previousSecret.isEmpty()) {
+            return List.of();
+        }
+        if (previousSecretExpiresAt != null && !now.isBefore(previousSecretExpiresAt)) {
+            return List.of();
+        }
+        return List.of(previousSecret);
+    }
+
+    /** {@code scheme://host:port} of the URL: the unit of per-endpoint limits and circuit breaking. */
+    public String endpoint() {
+        if (url == null) {
+            return "invalid:" + id;
+        }
+        int port = url.getPort() >= 0 ? url.getPort() : ("https".equalsIgnoreCase(url.getScheme()) ? 443 : 80);
+        return url.getScheme().toLowerCase(java.util.Locale.ROOT) + "://" + url.getHost() + ":" + port;
+    }
+
+    public Subscription disabled(String reason) {
+        return new Subscription(id, topic, url, secret, previousSecret, previousSecretExpiresAt, false, reason,
+                strictOrder, updatedAt, problem);
+    }
+
+    @Override
+    public String toString() {
+        return "Subscription[id=" + id + ", topic=" + topic + ", endpoint=" + endpoint() + ", enabled=" + enabled
+                + (disabledReason != null ? ", disabledReason=" + disabledReason : "")
+                + ", strictOrder=" + strictOrder + (problem != null ? ", problem=" + problem : "") + "]";
+    }
+}

@@ -1,0 +1,296 @@
+package dev.posthorn.delivery.subscriptions;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The subscriptions the consumer delivers to, followed live from the compacted
+ * {@code <prefix>.subscriptions} topic by a thread of its own (it owns its consumer). It reads the
+ * topic to its end before {@link #awaitLoaded} returns, then keeps applying changes: added,
+ * removed (tombstone), disabled, rotated subscriptions take effect without a restart.
+ *
+ * <p>Readers get an immutable snapshot; a 410 disables a subscription locally at once
+ * ({@link #disableLocally}) until a record newer than that moment arrives from the table.
+ */
+public final class SubscriptionRegistry implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(SubscriptionRegistry.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String topic;
+    private final Map<String, Object> consumerProperties;
+    private final UnaryOperator<String> secretOpener;
+    private final Map<String, Subscription> fromTopic = new HashMap<>();
+    private final Map<String, LocalDisable> localDisables = new ConcurrentHashMap<>();
+    private final CountDownLatch loaded = new CountDownLatch(1);
+    private volatile Snapshot snapshot = new Snapshot(Map.of());
+    private volatile boolean running = true;
+    private volatile RuntimeException failure;
+    private Thread thread;
+
+    private record LocalDisable(String reason, Instant at) {}
+
+    /**
+     * @param topic              the subscriptions topic
+     * @param consumerProperties bootstrap servers and any client settings; no group is used
+     * @param secretOpener       opens a sealed secret ({@code SecretCipher::open}); throws when it cannot
+     */
+    public SubscriptionRegistry(String topic, Map<String, Object> consumerProperties, UnaryOperator<String> secretOpener) {
+        this.topic = Objects.requireNonNull(topic, "topic");
+        this.consumerProperties = Map.copyOf(consumerProperties);
+        this.secretOpener = Objects.requireNonNull(secretOpener, "secretOpener");
+    }
+
+    /** Starts following the topic on a thread of its own. */
+    public synchronized void start() {
+        if (thread != null) {
+            throw new IllegalStateException("already started");
+        }
+        thread = Thread.ofPlatform().name("posthorn-subscriptions").daemon(true).start(this::follow);
+    }
+
+    /** Waits until the topic was read to the end it had at start; false on timeout. */
+    public boolean awaitLoaded(Duration timeout) throws InterruptedException {
+        boolean done = loaded.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (failure != null) {
+            throw new IllegalStateException("cannot read " + topic, failure);
+        }
+        return done;
+    }
+
+    /** Enabled, not locally disabled subscriptions whose topic matches {@code eventTopic}. */
+    public List<Subscription> matching(String eventTopic) {
+        return snapshot.matching(eventTopic);
+    }
+
+    /** The subscription as currently known (disabled ones included), or empty when deleted/unknown. */
+    public Optional<Subscription> get(String id) {
+        return Optional.ofNullable(snapshot.byId.get(id));
+    }
+
+    public int size() {
+        return snapshot.byId.size();
+    }
+
+    /**
+     * Stops delivering to {@code id} at once, before the disable has gone round through the table:
+     * used after a 410. A later record from the table (updated after {@code at}) wins again.
+     */
+    public void disableLocally(String id, String reason, Instant at) {
+        localDisables.put(id, new LocalDisable(reason, at));
+        synchronized (fromTopic) {
+            rebuild();
+        }
+    }
+
+    private void follow() {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                     new KafkaConsumer<>(consumerProperties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
+                partitions.add(new TopicPartition(topic, info.partition()));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
+            log.info("Loading subscriptions from {} ({} partitions)", topic, partitions.size());
+            boolean caughtUp = false;
+            while (running) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+                if (!records.isEmpty()) {
+                    synchronized (fromTopic) {
+                        for (ConsumerRecord<byte[], byte[]> record : records) {
+                            apply(record);
+                        }
+                        rebuild();
+                    }
+                }
+                if (!caughtUp) {
+                    end.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
+                    if (end.isEmpty()) {
+                        caughtUp = true;
+                        log.info("Loaded {} subscriptions from {}", snapshot.byId.size(), topic);
+                        loaded.countDown();
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            // close() asked us to stop
+        } catch (RuntimeException e) {
+            failure = e;
+            log.error("Stopped following {}: subscription changes no longer take effect", topic, e);
+            loaded.countDown();
+        }
+    }
+
+    private void apply(ConsumerRecord<byte[], byte[]> record) {
+        String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+        if (record.value() == null) {
+            if (key != null && fromTopic.remove(key) != null) {
+                log.info("Subscription {} deleted", key);
+            }
+            if (key != null) {
+                localDisables.remove(key);
+            }
+            return;
+        }
+        Subscription parsed;
+        try {
+            parsed = parse(record.value());
+        } catch (IOException | RuntimeException e) {
+            log.error("Ignoring unreadable record for subscription {} at {}-{}@{}: {}",
+                    key, record.topic(), record.partition(), record.offset(), e.getMessage());
+            return;
+        }
+        LocalDisable local = localDisables.get(parsed.id());
+        if (local != null && parsed.updatedAt() != null && parsed.updatedAt().isAfter(local.at())) {
+            localDisables.remove(parsed.id());
+        }
+        Subscription previous = fromTopic.put(parsed.id(), parsed);
+        if (previous == null) {
+            log.info("Subscription {} added: {}", parsed.id(), parsed);
+        } else {
+            log.info("Subscription {} changed: {}", parsed.id(), parsed);
+        }
+        if (parsed.problem() != null) {
+            log.error("Subscription {} cannot be delivered to: {}", parsed.id(), parsed.problem());
+        }
+    }
+
+    /** Parses the contract's subscription JSON and opens its secrets. */
+    Subscription parse(byte[] value) throws IOException {
+        JsonNode node = JSON.readTree(value);
+        String id = text(node, "id");
+        if (id == null) {
+            throw new IOException("no id");
+        }
+        String topicPattern = text(node, "topic");
+        if (topicPattern == null) {
+            throw new IOException("no topic");
+        }
+        List<String> problems = new ArrayList<>();
+        URI url = null;
+        String rawUrl = text(node, "url");
+        try {
+            url = rawUrl == null ? null : URI.create(rawUrl);
+            if (url == null || url.getHost() == null
+                    || !("http".equalsIgnoreCase(url.getScheme()) || "https".equalsIgnoreCase(url.getScheme()))) {
+                problems.add("url is not an absolute http(s) URL with a host");
+                url = null;
+            }
+        } catch (IllegalArgumentException e) {
+            problems.add("url is not a valid URI");
+        }
+        String secret = open(text(node, "secret"), "secret", problems);
+        String previous = text(node, "previous_secret") == null ? null
+                : open(text(node, "previous_secret"), "previous_secret", problems);
+        boolean enabled = !node.has("enabled") || node.get("enabled").asBoolean(true);
+        return new Subscription(id, topicPattern, url, secret, previous,
+                instant(node, "previous_secret_expires_at"), enabled, text(node, "disabled_reason"),
+                node.path("strict_order").asBoolean(false), instant(node, "updated_at"),
+                problems.isEmpty() ? null : String.join("; ", problems));
+    }
+
+    private String open(String sealed, String field, List<String> problems) {
+        if (sealed == null) {
+            problems.add(field + " is missing");
+            return null;
+        }
+        try {
+            return secretOpener.apply(sealed);
+        } catch (RuntimeException e) {
+            // The cause's message is not logged: a cipher error must never echo key material.
+            problems.add(field + " cannot be opened with the configured secret key (" + e.getClass().getSimpleName() + ")");
+            return null;
+        }
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? null : value.asText();
+    }
+
+    private static Instant instant(JsonNode node, String field) throws IOException {
+        String text = text(node, field);
+        try {
+            return text == null ? null : Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            throw new IOException(field + " is not an ISO-8601 instant", e);
+        }
+    }
+
+    private void rebuild() {
+        Map<String, Subscription> view = new HashMap<>(fromTopic);
+        for (Map.Entry<String, LocalDisable> local : localDisables.entrySet()) {
+            view.computeIfPresent(local.getKey(), (id, s) -> s.disabled(local.getValue().reason()));
+        }
+        snapshot = new Snapshot(view);
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        Thread t;
+        synchronized (this) {
+            t = thread;
+        }
+        if (t != null) {
+            try {
+                t.join(Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** An immutable view; matching lists are computed once per event topic. */
+    private static final class Snapshot {
+        final Map<String, Subscription> byId;
+        final Map<String, List<Subscription>> byTopic = new ConcurrentHashMap<>();
+
+        Snapshot(Map<String, Subscription> byId) {
+            this.byId = Map.copyOf(byId);
+        }
+
+        List<Subscription> matching(String eventTopic) {
+            return byTopic.computeIfAbsent(eventTopic, t -> select(byId.values(), t));
+        }
+
+        private static List<Subscription> select(Collection<Subscription> all, String eventTopic) {
+            List<Subscription> result = new ArrayList<>();
+            for (Subscription s : all) {
+                if (s.enabled() && s.matches(eventTopic)) {
+                    result.add(s);
+                }
+            }
+            result.sort((a, b) -> a.id().compareTo(b.id()));
+            return List.copyOf(result);
+        }
+    }
+}
