@@ -4,7 +4,6 @@ import dev.posthorn.delivery.DeliveryConfig;
 import dev.posthorn.delivery.DeliveryListener;
 import dev.posthorn.outbox.Outbox;
 import dev.posthorn.outbox.SecretKeys;
-import dev.posthorn.signature.SecretCipher;
 import dev.posthorn.relay.RelayConfig;
 import dev.posthorn.relay.RelayListener;
 import dev.posthorn.app.Version;
@@ -129,32 +128,32 @@ public final class Wiring {
 
     /** The outbox with its secret cipher (needed by everything that touches subscription secrets). */
     public static Outbox outbox(ConfigReader config, boolean devMode, Clock clock) {
-        String schema = config.string(Settings.DATABASE_SCHEMA);
-        String publication = config.string(Settings.RELAY_PUBLICATION);
         String key = devMode ? config.optional(Settings.SECRET_KEY).orElse(null) : config.required(Settings.SECRET_KEY);
-        config.validate();
-        SecretCipher cipher;
+        Outbox.Builder builder = outboxBuilder(config);
         try {
-            cipher = SecretKeys.fromSetting(key, devMode);
+            builder.secretCipher(SecretKeys.fromSetting(key, devMode));
         } catch (IllegalStateException e) {
             // The message names the variable and how to generate a key, never the key.
             throw new ConfigException(List.of(Settings.SECRET_KEY + ": " + e.getMessage()));
         }
-        try {
-            return Outbox.builder().schema(schema).publication(publication).secretCipher(cipher).clock(clock).build();
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(List.of(Settings.DATABASE_SCHEMA + " / " + Settings.RELAY_PUBLICATION + ": "
-                    + e.getMessage()));
-        }
+        return build(builder.clock(clock));
     }
 
     /** The outbox for schema work and publishing only: no secret key needed. */
     public static Outbox outboxWithoutSecrets(ConfigReader config) {
+        return build(outboxBuilder(config));
+    }
+
+    private static Outbox.Builder outboxBuilder(ConfigReader config) {
         String schema = config.string(Settings.DATABASE_SCHEMA);
         String publication = config.string(Settings.RELAY_PUBLICATION);
         config.validate();
+        return Outbox.builder().schema(schema).publication(publication);
+    }
+
+    private static Outbox build(Outbox.Builder builder) {
         try {
-            return Outbox.builder().schema(schema).publication(publication).build();
+            return builder.build();
         } catch (IllegalArgumentException e) {
             throw new ConfigException(List.of(Settings.DATABASE_SCHEMA + " / " + Settings.RELAY_PUBLICATION + ": "
                     + e.getMessage()));

@@ -86,25 +86,19 @@ public final class Operations {
 
     /** Publishes through outbox-writer in a transaction of its own, so it travels the real pipeline. */
     public UUID testFire(String topic, JsonNode payload) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                UUID id = outbox.publish(c, topic, "test-fire", payload);
-                c.commit();
-                return id;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        }
+        return publishAlone(topic, "test-fire", payload);
     }
 
     /** Publishes JSON text as an event (the CLI's {@code publish}). */
     public UUID publish(String topic, String key, String payloadJson) throws SQLException {
+        return publishAlone(topic, key, payloadJson);
+    }
+
+    private UUID publishAlone(String topic, String key, Object payload) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                UUID id = outbox.publish(c, topic, key, payloadJson);
+                UUID id = outbox.publish(c, topic, key, payload);
                 c.commit();
                 return id;
             } catch (SQLException | RuntimeException e) {

@@ -214,6 +214,9 @@ class DevStackTest {
             assertThat(json(recover).get("recovered").asInt()).isEqualTo(1);
             Await.until(Duration.ofSeconds(60), "the recovered delivery despite the inbox marker",
                     () -> bodies.size() > beforeRecover);
+            assertThat(bodies.stream().skip(beforeRecover).findFirst().orElseThrow())
+                    .as("receivers can tell a recovered delivery").startsWith("recovery:true ");
+            assertThat(bodies.stream().limit(beforeRecover)).noneMatch(b -> b.startsWith("recovery:"));
             assertThat(call("POST", "/_webhooks/subscriptions/" + id + "/recover", "{}").statusCode()).isEqualTo(400);
         } finally {
             failing.stop(0);
@@ -225,7 +228,9 @@ class DevStackTest {
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/", exchange -> {
             try (exchange) {
-                bodies.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+                String recovery = exchange.getRequestHeaders().getFirst("X-Posthorn-Recovery");
+                bodies.add((recovery == null ? "" : "recovery:" + recovery + " ")
+                        + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
                 exchange.sendResponseHeaders(status.get(), -1);
             }
         });
