@@ -172,7 +172,14 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
         releaseDelayed(now);
         dispatch();
         updatePauses(now);
-        ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout(now));
+        Duration timeout = pollTimeout(now);
+        if (!timeout.isZero() && inFlight > 0 && everyPartitionPaused()) {
+            // Nothing can arrive from Kafka, so a timed poll would only delay freeing the slots of
+            // deliveries that finish meanwhile: wait for the first completion instead.
+            awaitCompletion(timeout);
+            timeout = Duration.ZERO;
+        }
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(timeout);
         now = clock.instant();
         for (TopicPartition tp : records.partitions()) {
             handle(tp, records.records(tp), now);
@@ -396,6 +403,24 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
             }
             completions.add(new Completion(original, endpointKey, result));
         });
+    }
+
+    private boolean everyPartitionPaused() {
+        return !partitions.isEmpty() && consumer.paused().size() >= partitions.size();
+    }
+
+    /** Blocks until one delivery completes or {@code timeout} passes; then hands out the freed slots. */
+    private void awaitCompletion(Duration timeout) {
+        try {
+            Completion first = completions.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            if (first != null) {
+                process(first);
+                processCompletions();
+                dispatch();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void processCompletions() {
