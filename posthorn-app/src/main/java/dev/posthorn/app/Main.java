@@ -1,5 +1,6 @@
 package dev.posthorn.app;
 
+import dev.posthorn.app.bench.BenchCommand;
 import dev.posthorn.app.cli.AdminCommand;
 import dev.posthorn.app.cli.ConfigCommand;
 import dev.posthorn.app.cli.DeliverCommand;
@@ -36,6 +37,7 @@ import picocli.CommandLine.Command;
             DlqCommand.class,
             RecoverCommand.class,
             OutboxCommand.class,
+            BenchCommand.class,
             ConfigCommand.class,
             HealthCommand.class,
             CommandLine.HelpCommand.class

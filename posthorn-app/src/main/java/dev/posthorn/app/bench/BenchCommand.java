@@ -12,14 +12,13 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Measure the Posthorn pipeline (outbox -> relay -> Kafka -> delivery -> signed webhooks) on 1 KiB events,",
-            "next to three baselines measured in the same run: a SELECT ... FOR UPDATE SKIP LOCKED polling outbox,",
-            "raw Kafka produce -> consume, and a raw HTTP POST loop to the same receiver.",
-            "Starts an embedded Postgres and an in-process Kafka unless --postgres-url / --kafka-bootstrap are given.",
-            "Prints progress, a table, and finally one line:",
-            "BENCH pipeline_eps=... batched_eps=... polling_eps=... kafka_eps=... http_eps=... p50_ms=... p99_ms=...",
-            "      p999_ms=... isolation_ratio=... lost=... dups=...",
-            "Exit code 0 when every phase ran and nothing was lost, 1 otherwise (missed speed targets do not fail)."})
+            "Measures the Posthorn pipeline (outbox -> relay -> Kafka -> delivery -> signed webhooks) on 1 KiB events"
+                    + " next to three baselines measured in the same run on the same receiver: a SELECT ... FOR UPDATE"
+                    + " SKIP LOCKED polling outbox, raw Kafka produce -> consume, and a raw HTTP POST loop.",
+            "Starts an embedded Postgres and an in-process Kafka unless --postgres-url / --kafka-bootstrap are given."
+                    + " Prints progress, a table, and one final line: BENCH pipeline_eps=... batched_eps=... polling_eps=..."
+                    + " kafka_eps=... http_eps=... p50_ms=... p99_ms=... p999_ms=... isolation_ratio=... lost=... dups=...",
+            "Exit code 0 when every phase ran and nothing was lost, 1 otherwise; missed speed targets do not fail the run."})
 public final class BenchCommand implements Callable<Integer> {
 
     @CommandLine.Spec

@@ -112,7 +112,7 @@ final class BenchRun {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             report.failed(name, e);
-        } catch (Exception | AssertionError e) {
+        } catch (Exception e) {
             console.line(name + " FAILED: " + e);
             e.printStackTrace(console.out());
             report.failed(name, e);

@@ -3,20 +3,42 @@ package dev.posthorn.app.bench;
 import dev.posthorn.delivery.DeliveryGauges;
 import dev.posthorn.delivery.DeliveryListener;
 import dev.posthorn.delivery.FailureClass;
+import java.time.Duration;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Counts what the delivery consumer reports, for the progress lines. */
+/** Counts what the delivery consumer reports, for the progress lines and the per-phase response times. */
 final class DeliveryCounters implements DeliveryListener {
+
+    /** Endpoint responses so far and their summed latency. */
+    record Responses(long count, long latencyNanos) {
+        /** Mean latency of the responses between {@code earlier} and this snapshot, in milliseconds. */
+        double meanMillisSince(Responses earlier) {
+            long n = count - earlier.count;
+            return n == 0 ? Double.NaN : (latencyNanos - earlier.latencyNanos) / 1e6 / n;
+        }
+    }
 
     private final LongAdder delivered = new LongAdder();
     private final LongAdder failed = new LongAdder();
     private final LongAdder retried = new LongAdder();
     private final LongAdder deadLettered = new LongAdder();
+    private final LongAdder responses = new LongAdder();
+    private final LongAdder responseNanos = new LongAdder();
     private volatile DeliveryGauges gauges;
 
     @Override
     public void gauges(DeliveryGauges gauges) {
         this.gauges = gauges;
+    }
+
+    @Override
+    public void responded(String endpoint, int status, Duration latency) {
+        responseNanos.add(latency.toNanos());
+        responses.increment();
+    }
+
+    Responses responses() {
+        return new Responses(responses.sum(), responseNanos.sum());
     }
 
     @Override

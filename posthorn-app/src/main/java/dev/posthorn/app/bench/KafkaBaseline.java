@@ -1,5 +1,6 @@
 package dev.posthorn.app.bench;
 
+import dev.posthorn.delivery.DeliveryHeaders;
 import dev.posthorn.testkit.KafkaBroker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -37,6 +38,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 final class KafkaBaseline {
 
+    private static final String TOPIC = "bench.kafka";
+    private static final Duration POLL = Duration.ofMillis(100);
     private static final int LINGER_MS = 10;
     private static final int BATCH_BYTES = 256 * 1024;
 
@@ -69,68 +72,91 @@ final class KafkaBaseline {
     /** Produces {@code records} more records and consumes them from where the topic ended before. */
     @SuppressWarnings("try") // the progress handle is only closed
     private Throughput produceAndConsume(String topic, long records, String label) throws InterruptedException, ExecutionException {
-        byte[] body = Payloads.envelope(Instant.now(), "bench.kafka", Payloads.payload(0), 1);
-        AtomicLong consumed = new AtomicLong();
-        AtomicLong lastConsumedNanos = new AtomicLong();
+        CountingConsumer consumer = new CountingConsumer(topic, records, System.nanoTime() + settings.drainTimeout().toNanos());
         AtomicLong acknowledged = new AtomicLong();
-        AtomicReference<Exception> sendFailure = new AtomicReference<>();
-        CountDownLatch assigned = new CountDownLatch(1);
-        long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
         try (ExecutorService consuming = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("bench-kafka-consumer").factory());
                 Console.Progress progress = console.progress(() -> label + ": acknowledged " + acknowledged.get()
-                        + ", consumed " + consumed.get() + "/" + records)) {
-            Future<?> consumerDone = consuming.submit(() -> {
-                try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig())) {
-                    List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                            .map(info -> new TopicPartition(topic, info.partition())).toList();
-                    consumer.assign(partitions);
-                    consumer.seekToEnd(partitions);
-                    partitions.forEach(consumer::position);
-                    assigned.countDown();
-                    while (consumed.get() < records && System.nanoTime() < deadline) {
-                        ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(100));
-                        if (!batch.isEmpty()) {
-                            consumed.addAndGet(batch.count());
-                            lastConsumedNanos.set(System.nanoTime());
-                        }
-                    }
-                }
-            });
-            if (!assigned.await(30, TimeUnit.SECONDS)) {
-                consumerDone.get();
+                        + ", consumed " + consumer.consumed.get() + "/" + records)) {
+            Future<?> consumed = consuming.submit(consumer);
+            if (!consumer.assigned.await(30, TimeUnit.SECONDS)) {
+                consumed.get();
                 throw new IllegalStateException("the Kafka baseline's consumer did not start within 30 s");
             }
-            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig())) {
-                producer.partitionsFor(topic);
-                long firstSendNanos = System.nanoTime();
-                for (long i = 0; i < records && sendFailure.get() == null; i++) {
-                    producer.send(record(topic, i, body), (metadata, error) -> {
-                        if (error != null) {
-                            sendFailure.compareAndSet(null, error);
-                        } else {
-                            acknowledged.incrementAndGet();
-                        }
-                    });
+            long firstSendNanos = produce(topic, records, acknowledged);
+            consumed.get();
+            if (consumer.consumed.get() < records) {
+                console.line(label + ": only " + consumer.consumed.get() + " of " + records + " records consumed before the cut-off");
+            }
+            return new Throughput(consumer.consumed.get(), firstSendNanos, consumer.lastConsumedNanos.get());
+        }
+    }
+
+    /** Sends the records and waits for every acknowledgement; returns when the first was sent. */
+    private long produce(String topic, long records, AtomicLong acknowledged) {
+        byte[] body = Payloads.envelope(Instant.now(), TOPIC, Payloads.payload(0), 1);
+        AtomicReference<Exception> sendFailure = new AtomicReference<>();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig())) {
+            producer.partitionsFor(topic);
+            long firstSendNanos = System.nanoTime();
+            for (long i = 0; i < records && sendFailure.get() == null; i++) {
+                producer.send(record(topic, i, body), (metadata, error) -> {
+                    if (error != null) {
+                        sendFailure.compareAndSet(null, error);
+                    } else {
+                        acknowledged.incrementAndGet();
+                    }
+                });
+            }
+            producer.flush();
+            if (sendFailure.get() != null) {
+                throw new IllegalStateException("the Kafka baseline could not produce", sendFailure.get());
+            }
+            return firstSendNanos;
+        }
+    }
+
+    /** Reads the topic from the end it had at start, counting records, until it has them all or the deadline passes. */
+    private final class CountingConsumer implements Runnable {
+
+        private final String topic;
+        private final long records;
+        private final long deadlineNanos;
+        private final CountDownLatch assigned = new CountDownLatch(1);
+        private final AtomicLong consumed = new AtomicLong();
+        private final AtomicLong lastConsumedNanos = new AtomicLong();
+
+        CountingConsumer(String topic, long records, long deadlineNanos) {
+            this.topic = topic;
+            this.records = records;
+            this.deadlineNanos = deadlineNanos;
+        }
+
+        @Override
+        public void run() {
+            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig())) {
+                List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                        .map(info -> new TopicPartition(topic, info.partition())).toList();
+                consumer.assign(partitions);
+                consumer.seekToEnd(partitions);
+                partitions.forEach(consumer::position);
+                assigned.countDown();
+                while (consumed.get() < records && System.nanoTime() - deadlineNanos < 0) {
+                    ConsumerRecords<byte[], byte[]> batch = consumer.poll(POLL);
+                    if (!batch.isEmpty()) {
+                        consumed.addAndGet(batch.count());
+                        lastConsumedNanos.set(System.nanoTime());
+                    }
                 }
-                producer.flush();
-                if (sendFailure.get() != null) {
-                    throw new IllegalStateException("the Kafka baseline could not produce", sendFailure.get());
-                }
-                consumerDone.get();
-                if (consumed.get() < records) {
-                    console.line(label + ": only " + consumed.get() + " of " + records + " records consumed before the cut-off");
-                }
-                return new Throughput(consumed.get(), firstSendNanos, lastConsumedNanos.get());
             }
         }
     }
 
     private static ProducerRecord<byte[], byte[]> record(String topic, long sequence, byte[] body) {
         RecordHeaders headers = new RecordHeaders();
-        headers.add("posthorn.event_id", utf8(UUID.randomUUID().toString()));
-        headers.add("posthorn.topic", utf8("bench.kafka"));
-        headers.add("posthorn.payload_version", utf8("1"));
-        headers.add("posthorn.created_at", utf8(Instant.now().toString()));
+        headers.add(DeliveryHeaders.EVENT_ID, utf8(UUID.randomUUID().toString()));
+        headers.add(DeliveryHeaders.TOPIC, utf8(TOPIC));
+        headers.add(DeliveryHeaders.PAYLOAD_VERSION, utf8("1"));
+        headers.add(DeliveryHeaders.CREATED_AT, utf8(Instant.now().toString()));
         return new ProducerRecord<>(topic, null, utf8(Payloads.key(sequence)), body, headers);
     }
 

@@ -36,6 +36,7 @@ final class PipelineLoad {
     Outcome run(String phase, Route route, long events, int eventsPerTransaction, List<Route.Subscriber> awaited)
             throws SQLException, InterruptedException {
         CommitLoop app = new CommitLoop(postgres, settings.appThreads(), events, eventsPerTransaction, CommitLoop.Pacing.ASAP);
+        DeliveryCounters.Responses responsesBefore = pipeline.responses();
         try (Console.Progress progress = console.progress(() -> phase + ": committed " + app.committed() + "/" + events
                 + ", received " + received(awaited) + "/" + events * awaited.size() + "; " + pipeline.status())) {
             app.run(new EventPublisher(pipeline.outbox(), route.eventTopic()));
@@ -49,6 +50,15 @@ final class PipelineLoad {
         }
         long last = awaited.stream().mapToLong(s -> s.endpoint().lastReceiptNanos()).max().orElse(0);
         Throughput throughput = new Throughput(received(awaited), app.firstCommitNanos(), last);
+        String responseTime = phase + ": endpoints answered in "
+                + BenchResult.millis(pipeline.responses().meanMillisSince(responsesBefore)) + " ms on average";
+        if (awaited.size() == 1) {
+            // With every slot busy all the time, this is how long one delivery kept its slot.
+            responseTime += "; time per delivery and slot <= " + BenchResult.millis(
+                    settings.concurrency() * 1000 / throughput.eventsPerSecond()) + " ms (" + settings.concurrency()
+                    + " slots per endpoint)";
+        }
+        console.line(responseTime);
         return new Outcome(throughput, new OwedDeliveries(phase, route, app.committedIds()));
     }
 

@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class PollingOutboxBaseline {
 
-    static final String SCHEMA = "posthorn_bench_polling";
+    private static final String SCHEMA = "posthorn_bench_polling";
     private static final String TOPIC = "bench.polling";
     private static final int BATCH = 100;
     private static final Duration POLL_INTERVAL = Duration.ofMillis(100);

@@ -150,6 +150,10 @@ final class PosthornPipeline implements AutoCloseable {
         return subscriptions.add(topicBase + ".*", url.toString(), Optional.of(secret), false).id();
     }
 
+    DeliveryCounters.Responses responses() {
+        return deliveryCounters.responses();
+    }
+
     /** One line on what the relay and the delivery consumer have done so far. */
     String status() {
         return "relay: relayed " + relay.stats().eventsRelayed() + "; " + deliveryCounters.summary();
@@ -195,8 +199,13 @@ final class PosthornPipeline implements AutoCloseable {
             List<String> topics = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
                     .filter(topic -> topic.startsWith(names.topicPrefix() + ".")).toList();
             admin.deleteTopics(topics).all().get(30, TimeUnit.SECONDS);
+            List<String> groups = admin.listGroups().all().get(30, TimeUnit.SECONDS).stream()
+                    .map(group -> group.groupId())
+                    .filter(group -> group.startsWith(names.topicPrefix()))
+                    .toList();
+            admin.deleteConsumerGroups(groups).all().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
-            System.err.println("bench: could not delete the topics " + names.topicPrefix() + ".*: " + e.getMessage());
+            System.err.println("bench: could not delete the topics and groups " + names.topicPrefix() + ".*: " + e.getMessage());
         }
     }
 }
