@@ -47,6 +47,8 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
 
     private static final Logger log = LoggerFactory.getLogger(ConsumerLoop.class);
     private static final Duration BUSY_POLL = Duration.ofMillis(10);
+    /** Longest an events partition waits for the subscriptions view (clock skew, stalled follower). */
+    private static final Duration MAX_SUBSCRIPTIONS_HOLD = Duration.ofSeconds(2);
     private static final Duration IDLE_POLL = Duration.ofMillis(100);
     private static final Duration LAG_EVERY = Duration.ofSeconds(1);
     private static final Duration CRASH_RETRY = Duration.ofSeconds(5);
@@ -241,6 +243,16 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
                     work.pausedUntil = dueAt;
                     break;
                 }
+            }
+            if (work.tier == 0 && record.timestamp() > registry.currentAsOf()) {
+                // The subscriptions view may not yet hold a subscription added just before this event:
+                // rewind and hold the partition until it does (bounded, see updatePauses).
+                consumer.seek(tp, record.offset());
+                if (work.heldForSubscriptionsUntil == 0) {
+                    work.heldSinceNanos = System.nanoTime();
+                }
+                work.heldForSubscriptionsUntil = record.timestamp();
+                break;
             }
             handleRecord(work, record, now);
         }
@@ -530,7 +542,13 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
             if (work.pausedUntil != null && !now.isBefore(work.pausedUntil)) {
                 work.pausedUntil = null;
             }
-            boolean shouldPause = draining || backpressure || work.pausedUntil != null || !inboxReady(work);
+            if (work.heldForSubscriptionsUntil != 0 && (registry.currentAsOf() >= work.heldForSubscriptionsUntil
+                    || System.nanoTime() - work.heldSinceNanos > MAX_SUBSCRIPTIONS_HOLD.toNanos())) {
+                // Caught up, or the follower is stalled or the producer's clock is ahead: go on.
+                work.heldForSubscriptionsUntil = 0;
+            }
+            boolean shouldPause = draining || backpressure || work.pausedUntil != null || !inboxReady(work)
+                    || work.heldForSubscriptionsUntil != 0;
             boolean isPaused = paused.contains(work.partition);
             if (shouldPause && !isPaused) {
                 pause.add(work.partition);
@@ -596,6 +614,9 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
         }
         Duration timeout = IDLE_POLL;
         for (PartitionWork work : partitions.values()) {
+            if (work.heldForSubscriptionsUntil != 0 && BUSY_POLL.compareTo(timeout) < 0) {
+                timeout = BUSY_POLL;
+            }
             if (work.pausedUntil != null) {
                 Duration untilDue = Duration.between(now, work.pausedUntil);
                 if (untilDue.compareTo(timeout) < 0) {

@@ -17,6 +17,13 @@ final class PartitionWork {
     /** A retry partition whose head is not due yet stays paused until then. */
     Instant pausedUntil;
     boolean revoked;
+    /**
+     * Events partition held until the subscriptions view has caught up with this record timestamp
+     * (wall-clock millis), so a subscription added just before an event is not missed; 0 = not held.
+     */
+    long heldForSubscriptionsUntil;
+    /** When the hold began ({@link System#nanoTime()}); a hold never lasts longer than a bound. */
+    long heldSinceNanos;
     /** Deliveries of this partition running on worker threads. */
     int inFlight;
 

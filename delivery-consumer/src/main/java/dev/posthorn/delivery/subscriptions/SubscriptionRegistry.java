@@ -49,6 +49,11 @@ public final class SubscriptionRegistry implements AutoCloseable {
     private final Map<String, Subscription> fromTopic = new HashMap<>();
     private final Map<String, LocalDisable> localDisables = new ConcurrentHashMap<>();
     private final CountDownLatch loaded = new CountDownLatch(1);
+    /**
+     * Wall-clock millis: every subscription change Kafka had acknowledged by then is applied.
+     * Events produced before this instant can be fanned out without missing a subscription.
+     */
+    private volatile long currentAsOf = Long.MIN_VALUE;
     private volatile Snapshot snapshot = new Snapshot(Map.of());
     private volatile boolean running = true;
     private volatile RuntimeException failure;
@@ -61,6 +66,9 @@ public final class SubscriptionRegistry implements AutoCloseable {
      * @param consumerProperties bootstrap servers and any client settings; no group is used
      * @param secretOpener       opens a sealed secret ({@code SecretCipher::open}); throws when it cannot
      */
+    /** How long a caught-up follower waits for new changes before asking for the end offsets again. */
+    private static final Duration FOLLOW_POLL = Duration.ofMillis(20);
+
     public SubscriptionRegistry(String topic, Map<String, Object> consumerProperties, UnaryOperator<String> secretOpener) {
         this.topic = Objects.requireNonNull(topic, "topic");
         this.consumerProperties = Map.copyOf(consumerProperties);
@@ -85,6 +93,11 @@ public final class SubscriptionRegistry implements AutoCloseable {
     }
 
     /** Enabled, not locally disabled subscriptions whose topic matches {@code eventTopic}. */
+    /** See {@link #currentAsOf}: the wall-clock time up to which the view is known complete. */
+    public long currentAsOf() {
+        return currentAsOf;
+    }
+
     public List<Subscription> matching(String eventTopic) {
         return snapshot.matching(eventTopic);
     }
@@ -121,8 +134,10 @@ public final class SubscriptionRegistry implements AutoCloseable {
             Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
             log.info("Loading subscriptions from {} ({} partitions)", topic, partitions.size());
             boolean caughtUp = false;
+            long askedAt = System.currentTimeMillis();
+            Map<TopicPartition, Long> target = new HashMap<>(end);
             while (running) {
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(caughtUp ? FOLLOW_POLL : Duration.ofMillis(200));
                 if (!records.isEmpty()) {
                     synchronized (fromTopic) {
                         for (ConsumerRecord<byte[], byte[]> record : records) {
@@ -138,6 +153,13 @@ public final class SubscriptionRegistry implements AutoCloseable {
                         log.info("Loaded {} subscriptions from {}", snapshot.byId.size(), topic);
                         loaded.countDown();
                     }
+                }
+                // Reached the end offsets asked for at askedAt: everything acknowledged before then is applied.
+                target.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
+                if (target.isEmpty()) {
+                    currentAsOf = askedAt;
+                    askedAt = System.currentTimeMillis();
+                    target.putAll(consumer.endOffsets(partitions));
                 }
             }
         } catch (WakeupException e) {
