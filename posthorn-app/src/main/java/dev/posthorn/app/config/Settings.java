@@ -52,6 +52,7 @@ public final class Settings {
     public static final String METRICS_PORT = "POSTHORN_METRICS_PORT";
     public static final String CONFIG_FILE = "POSTHORN_CONFIG_FILE";
     public static final String LOG_LEVEL = "POSTHORN_LOG_LEVEL";
+    public static final String JAVA_OPTS = "POSTHORN_JAVA_OPTS";
 
     private static final Set<Service> ALL = EnumSet.allOf(Service.class);
 
@@ -102,7 +103,8 @@ public final class Settings {
                     "port of /health and /metrics for the relay and delivery services; 0 turns it off"),
             row(CONFIG_FILE, "", ALL, false,
                     "a properties file with any of these keys; environment variables override it"),
-            row(LOG_LEVEL, "INFO", ALL, false, "log level of Posthorn's own loggers (read by the logging setup)"));
+            row(LOG_LEVEL, "INFO", ALL, false, "log level of Posthorn's own loggers (read by the logging setup)"),
+            row(JAVA_OPTS, "", ALL, false, "extra JVM options for the `./posthorn` launcher (e.g. `-Xmx2g`, a JFR recording)"));
 
     private static final Map<String, Setting> BY_KEY = TABLE.stream()
             .collect(Collectors.toMap(Setting::key, s -> s, (a, b) -> a, LinkedHashMap::new));
