@@ -35,6 +35,7 @@ public final class DevCommand implements Callable<Integer> {
         if (fresh) {
             deleteRecursively(home);
         }
+        quietLogsUnlessAsked();
         System.out.println("Posthorn dev: starting the whole pipeline (Ctrl-C stops it)");
         Services services = new Services("posthorn dev", Duration.ofSeconds(20));
         DevStack stack = DevStack.start(new DevStack.Options(home, adminPort, receiverPort, kafkaPort, postgresPort,
@@ -60,6 +61,26 @@ public final class DevCommand implements Callable<Integer> {
                 Webhooks arriving at the demo receiver are printed below.
                 """, admin, receiver, stack.kafkaBootstrap(), stack.jdbcUrl(), stack.postgresUser());
         return services.awaitStop(() -> false);
+    }
+
+    /**
+     * In dev the progress lines and the receiver's output are the interface; service logs at INFO
+     * would bury them. POSTHORN_LOG_LEVEL still turns them back on.
+     */
+    private static void quietLogsUnlessAsked() {
+        if (Environment.read().optional(dev.posthorn.app.config.Settings.LOG_LEVEL).filter(v -> !v.equals("INFO"))
+                .isPresent()) {
+            return;
+        }
+        setLevel("dev.posthorn", ch.qos.logback.classic.Level.WARN);
+        setLevel("org.apache.kafka", ch.qos.logback.classic.Level.ERROR);
+        setLevel("kafka", ch.qos.logback.classic.Level.ERROR);
+    }
+
+    private static void setLevel(String logger, ch.qos.logback.classic.Level level) {
+        if (org.slf4j.LoggerFactory.getLogger(logger) instanceof ch.qos.logback.classic.Logger l) {
+            l.setLevel(level);
+        }
     }
 
     private static void deleteRecursively(Path root) throws java.io.IOException {
