@@ -223,6 +223,41 @@ class DevStackTest {
         }
     }
 
+    @Test
+    void aGoneEndpointDisablesItsSubscriptionInTheTable() throws Exception {
+        ConcurrentLinkedQueue<String> goneBodies = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<String> healthyBodies = new ConcurrentLinkedQueue<>();
+        HttpServer gone = receiverWithStatus(new AtomicInteger(410), goneBodies);
+        HttpServer healthy = receiverWithStatus(new AtomicInteger(200), healthyBodies);
+        try {
+            java.util.UUID id = java.util.UUID.fromString(json(call("POST", "/_webhooks/subscriptions",
+                    "{\"topic\":\"account.closed\",\"url\":\"http://127.0.0.1:" + gone.getAddress().getPort()
+                            + "/hook\"}")).get("id").asText());
+            call("POST", "/_webhooks/subscriptions", "{\"topic\":\"account.closed\",\"url\":\"http://127.0.0.1:"
+                    + healthy.getAddress().getPort() + "/hook\"}");
+            call("POST", "/_webhooks/test-fire", "{\"topic\":\"account.closed\"}");
+
+            // delivery → 410 → control record → relay updates the table.
+            var disabled = Await.value(Duration.ofSeconds(60), "the subscription disabled in the table", () -> {
+                try {
+                    return stack.operations().listSubscriptions().stream()
+                            .filter(s -> s.id().equals(id) && !s.enabled()).findFirst();
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat(disabled.disabledReason()).hasValueSatisfying(r -> assertThat(r).contains("410"));
+            assertThat(goneBodies).hasSize(1);
+
+            call("POST", "/_webhooks/test-fire", "{\"topic\":\"account.closed\"}");
+            Await.until(Duration.ofSeconds(60), "the second event at the healthy subscriber", () -> healthyBodies.size() == 2);
+            assertThat(goneBodies).as("no further attempts at the disabled subscription").hasSize(1);
+        } finally {
+            gone.stop(0);
+            healthy.stop(0);
+        }
+    }
+
     private static HttpServer receiverWithStatus(AtomicInteger status, ConcurrentLinkedQueue<String> bodies) throws Exception {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
