@@ -38,6 +38,14 @@ public final class SubscriptionsCommand implements Runnable {
         }
     }
 
+    /** Prints what was done, or fails naming the id when there is no such subscription. */
+    static void report(boolean found, String done, String id) {
+        if (!found) {
+            throw new UserError("no subscription " + id);
+        }
+        System.out.println(done + " subscription " + id);
+    }
+
     @Command(name = "add", mixinStandardHelpOptions = true,
             description = {"Subscribe a URL to a topic (exact, `prefix.*`, or `*`).",
                     "Adding the same topic and URL again rotates the secret; the old one keeps signing for 24 h."})
@@ -102,10 +110,7 @@ public final class SubscriptionsCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            if (!Environment.operations(Environment.read()).removeSubscription(id(id))) {
-                throw new UserError("no subscription " + id);
-            }
-            System.out.println("removed subscription " + id);
+            report(Environment.operations(Environment.read()).removeSubscription(id(id)), "removed", id);
             return 0;
         }
     }
@@ -117,10 +122,7 @@ public final class SubscriptionsCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            if (!Environment.operations(Environment.read()).enableSubscription(id(id))) {
-                throw new UserError("no subscription " + id);
-            }
-            System.out.println("enabled subscription " + id);
+            report(Environment.operations(Environment.read()).enableSubscription(id(id)), "enabled", id);
             return 0;
         }
     }
@@ -135,10 +137,7 @@ public final class SubscriptionsCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            if (!Environment.operations(Environment.read()).disableSubscription(id(id), reason)) {
-                throw new UserError("no subscription " + id);
-            }
-            System.out.println("disabled subscription " + id);
+            report(Environment.operations(Environment.read()).disableSubscription(id(id), reason), "disabled", id);
             return 0;
         }
     }
