@@ -11,6 +11,11 @@ import java.util.Properties;
  */
 public interface PostgresServer extends AutoCloseable {
 
+    /** A server someone else runs (needs {@code wal_level=logical}); closing it does nothing. */
+    static PostgresServer external(String jdbcUrl, String user, String password) {
+        return new ExternalPostgresServer(jdbcUrl, user, password);
+    }
+
     /** JDBC URL of the server's database, without a schema. */
     String jdbcUrl();
 

@@ -2,6 +2,7 @@ package dev.posthorn.delivery.inbox;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import dev.posthorn.delivery.FollowerThread;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -45,8 +46,7 @@ public final class InboxStore implements AutoCloseable {
     private final Map<Integer, Map<Object, Long>> slices = new ConcurrentHashMap<>();
     private final Set<Integer> ready = ConcurrentHashMap.newKeySet();
     private volatile Set<Integer> wanted = Set.of();
-    private volatile boolean running = true;
-    private Thread thread;
+    private final FollowerThread follower = new FollowerThread("posthorn-inbox");
 
     public InboxStore(String topic, Map<String, Object> consumerProperties, Duration window, Clock clock) {
         this.topic = Objects.requireNonNull(topic, "topic");
@@ -60,11 +60,8 @@ public final class InboxStore implements AutoCloseable {
         return subscriptionId + ":" + eventId;
     }
 
-    public synchronized void start() {
-        if (thread != null) {
-            throw new IllegalStateException("already started");
-        }
-        thread = Thread.ofPlatform().name("posthorn-inbox").daemon(true).start(this::follow);
+    public void start() {
+        follower.start(this::follow);
     }
 
     /** Sets the inbox partitions to hold; new ones are loaded, dropped ones forgotten. */
@@ -110,7 +107,7 @@ public final class InboxStore implements AutoCloseable {
         Instant nextEviction = clock.instant().plus(EVICT_EVERY);
         try (KafkaConsumer<byte[], byte[]> consumer =
                      new KafkaConsumer<>(consumerProperties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            while (running) {
+            while (follower.running()) {
                 Set<Integer> target = wanted;
                 if (!target.equals(current)) {
                     reassign(consumer, current, target, loading);
@@ -140,7 +137,7 @@ public final class InboxStore implements AutoCloseable {
                 }
             }
         } catch (RuntimeException e) {
-            if (running) {
+            if (follower.running()) {
                 log.error("Stopped following {}: duplicates are no longer suppressed for new assignments", topic, e);
             }
         }
@@ -222,17 +219,6 @@ public final class InboxStore implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        Thread t;
-        synchronized (this) {
-            t = thread;
-        }
-        if (t != null) {
-            try {
-                t.join(Duration.ofSeconds(5));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        follower.stop(Duration.ofSeconds(5));
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import dev.posthorn.delivery.FollowerThread;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -55,9 +56,8 @@ public final class SubscriptionRegistry implements AutoCloseable {
      */
     private volatile long currentAsOf = Long.MIN_VALUE;
     private volatile Snapshot snapshot = new Snapshot(Map.of());
-    private volatile boolean running = true;
+    private final FollowerThread follower = new FollowerThread("posthorn-subscriptions");
     private volatile RuntimeException failure;
-    private Thread thread;
 
     private record LocalDisable(String reason, Instant at) {}
 
@@ -76,11 +76,8 @@ public final class SubscriptionRegistry implements AutoCloseable {
     }
 
     /** Starts following the topic on a thread of its own. */
-    public synchronized void start() {
-        if (thread != null) {
-            throw new IllegalStateException("already started");
-        }
-        thread = Thread.ofPlatform().name("posthorn-subscriptions").daemon(true).start(this::follow);
+    public void start() {
+        follower.start(this::follow);
     }
 
     /** Waits until the topic was read to the end it had at start; false on timeout. */
@@ -136,7 +133,7 @@ public final class SubscriptionRegistry implements AutoCloseable {
             boolean caughtUp = false;
             long askedAt = System.currentTimeMillis();
             Map<TopicPartition, Long> target = new HashMap<>(end);
-            while (running) {
+            while (follower.running()) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(caughtUp ? FOLLOW_POLL : Duration.ofMillis(200));
                 if (!records.isEmpty()) {
                     synchronized (fromTopic) {
@@ -277,18 +274,7 @@ public final class SubscriptionRegistry implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        Thread t;
-        synchronized (this) {
-            t = thread;
-        }
-        if (t != null) {
-            try {
-                t.join(Duration.ofSeconds(5));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        follower.stop(Duration.ofSeconds(5));
     }
 
     /** An immutable view; matching lists are computed once per event topic. */

@@ -28,7 +28,7 @@ final class BenchServers implements AutoCloseable {
     /** Starts what is not given, Postgres and Kafka side by side. */
     static BenchServers start(BenchSettings settings, Console console) {
         CompletableFuture<KafkaBroker> kafka = CompletableFuture.supplyAsync(() -> settings.kafkaBootstrap()
-                .<KafkaBroker>map(GivenKafka::new)
+                .map(KafkaBroker::external)
                 .orElseGet(() -> {
                     console.line("starting an in-process Kafka broker (KRaft)");
                     return EmbeddedKafkaBroker.startTemporary();
@@ -36,7 +36,7 @@ final class BenchServers implements AutoCloseable {
         PostgresServer postgres;
         try {
             postgres = settings.postgresUrl()
-                    .<PostgresServer>map(url -> new GivenPostgres(url, settings.postgresUser(), settings.postgresPassword()))
+                    .map(url -> PostgresServer.external(url, settings.postgresUser(), settings.postgresPassword()))
                     .orElseGet(() -> {
                         console.line("starting an embedded Postgres (wal_level=logical)");
                         return EmbeddedPostgresServer.startTemporary();
@@ -80,48 +80,6 @@ final class BenchServers implements AutoCloseable {
             kafka.close();
         } finally {
             postgres.close();
-        }
-    }
-
-    /** A Postgres someone else runs; it needs {@code wal_level=logical}. Never stopped by the bench. */
-    private record GivenPostgres(String jdbcUrl, String user, String password) implements PostgresServer {
-
-        @Override
-        public String host() {
-            return uri().getHost();
-        }
-
-        @Override
-        public int port() {
-            return uri().getPort() > 0 ? uri().getPort() : 5432;
-        }
-
-        @Override
-        public String database() {
-            String path = uri().getPath();
-            return path == null || path.length() <= 1 ? "postgres" : path.substring(1);
-        }
-
-        private java.net.URI uri() {
-            return java.net.URI.create(jdbcUrl.substring("jdbc:".length()));
-        }
-
-        @Override
-        public void close() {
-            // Not ours to stop.
-        }
-
-        @Override
-        public String toString() {
-            return "GivenPostgres[" + jdbcUrl + "]";
-        }
-    }
-
-    /** A Kafka cluster someone else runs. Never stopped by the bench. */
-    private record GivenKafka(String bootstrapServers) implements KafkaBroker {
-        @Override
-        public void close() {
-            // Not ours to stop.
         }
     }
 }

@@ -1,9 +1,11 @@
 package dev.posthorn.app.bench;
 
+import dev.posthorn.app.ops.TopicScan;
 import dev.posthorn.delivery.DeliveryHeaders;
 import dev.posthorn.delivery.Topics;
 import dev.posthorn.testkit.KafkaBroker;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -14,7 +16,9 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
@@ -48,9 +52,8 @@ final class LedgerAudit {
             retryTopics = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
                     .filter(topic -> topics.retryTier(topic).isPresent()).sorted().toList();
         }
-        TopicReader reader = new TopicReader(kafka, READ_TIMEOUT);
-        Set<String> retrying = pairsOn(reader, retryTopics);
-        Set<String> deadLettered = pairsOn(reader, List.of(topics.deadLetters()));
+        Set<String> retrying = pairsOn(retryTopics);
+        Set<String> deadLettered = pairsOn(List.of(topics.deadLetters()));
 
         Map<String, Ledger> ledgers = new LinkedHashMap<>();
         Map<String, Set<String>> unresolvedByEvent = new HashMap<>();
@@ -80,16 +83,16 @@ final class LedgerAudit {
             ledgers.put(phase.phase(), new Ledger(phase.count(), delivered, dead, retryPending, duplicates));
         }
         if (!unresolvedByEvent.isEmpty()) {
-            addUnprocessedEvents(reader, committed, unresolvedByEvent, phaseOfPair, ledgers);
+            addUnprocessedEvents(committed, unresolvedByEvent, phaseOfPair, ledgers);
         }
         return ledgers;
     }
 
     /** Pairs whose event is still at or after the group's committed offset are in flight. */
-    private void addUnprocessedEvents(TopicReader reader, Map<TopicPartition, OffsetAndMetadata> committed,
+    private void addUnprocessedEvents(Map<TopicPartition, OffsetAndMetadata> committed,
             Map<String, Set<String>> unresolvedByEvent, Map<String, String> phaseOfPair, Map<String, Ledger> ledgers) {
-        reader.readAll(List.of(topics.events()), record -> {
-            Set<String> pairs = unresolvedByEvent.get(TopicReader.header(record, DeliveryHeaders.EVENT_ID));
+        readAll(List.of(topics.events()), record -> {
+            Set<String> pairs = unresolvedByEvent.get(TopicScan.header(record, DeliveryHeaders.EVENT_ID));
             if (pairs == null) {
                 return;
             }
@@ -103,10 +106,15 @@ final class LedgerAudit {
         });
     }
 
-    private static Set<String> pairsOn(TopicReader reader, List<String> topicNames) {
+    private Set<String> pairsOn(List<String> topicNames) {
         Set<String> pairs = new HashSet<>();
-        reader.readAll(topicNames, record -> pairs.add(TopicReader.header(record, DeliveryHeaders.SUBSCRIPTION_ID)
-                + ":" + TopicReader.header(record, DeliveryHeaders.EVENT_ID)));
+        readAll(topicNames, record -> pairs.add(TopicScan.header(record, DeliveryHeaders.SUBSCRIPTION_ID)
+                + ":" + TopicScan.header(record, DeliveryHeaders.EVENT_ID)));
         return pairs;
+    }
+
+    private void readAll(List<String> topicNames, Consumer<ConsumerRecord<byte[], byte[]>> each) {
+        TopicScan.scan(kafka.bootstrapServers(), topicNames, Instant.EPOCH, READ_TIMEOUT, (done, total) -> {},
+                each);
     }
 }

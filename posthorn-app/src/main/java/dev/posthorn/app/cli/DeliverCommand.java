@@ -28,9 +28,7 @@ public final class DeliverCommand implements Callable<Integer> {
         services.add("metrics", budget -> observability.close());
         DeliveryService delivery = new DeliveryService(deliveryConfig);
         services.add("delivery", delivery::close);
-        observability.check("delivery", () -> delivery.state() == DeliveryService.State.RUNNING
-                ? Observability.Health.up("RUNNING")
-                : Observability.Health.down(delivery.state().name()));
+        observability.check("delivery", () -> DeliveryMetrics.health(delivery));
         observability.serve("0.0.0.0", metricsPort);
         delivery.start();
         return services.awaitStop(() -> delivery.state() == DeliveryService.State.FAILED);

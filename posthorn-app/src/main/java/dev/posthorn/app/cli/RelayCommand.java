@@ -30,9 +30,7 @@ public final class RelayCommand implements Callable<Integer> {
         RelayService relay = new RelayService(relayConfig);
         services.add("relay", relay::close);
         RelayMetrics.bindGauges(observability.registry(), () -> relay);
-        observability.check("relay", () -> relay.state() == RelayState.STREAMING || relay.state() == RelayState.STANDBY
-                ? Observability.Health.up(relay.state().name())
-                : Observability.Health.down(relay.state().name()));
+        observability.check("relay", () -> RelayMetrics.health(relay));
         observability.serve("0.0.0.0", metricsPort);
         relay.start();
         return services.awaitStop(() -> relay.state() == RelayState.FAILED);

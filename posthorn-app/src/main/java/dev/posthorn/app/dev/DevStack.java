@@ -13,7 +13,6 @@ import dev.posthorn.app.ops.Operations;
 import dev.posthorn.delivery.DeliveryService;
 import dev.posthorn.outbox.Outbox;
 import dev.posthorn.relay.RelayService;
-import dev.posthorn.relay.RelayState;
 import dev.posthorn.signature.SecretCipher;
 import dev.posthorn.testkit.EmbeddedKafkaBroker;
 import dev.posthorn.testkit.EmbeddedPostgresServer;
@@ -138,10 +137,8 @@ public final class DevStack implements AutoCloseable {
                     }
                 })
                 .check("kafka", () -> kafka.isRunning() ? Health.up(kafka.bootstrapServers()) : Health.down("stopped"))
-                .check("relay", () -> relay.state() == RelayState.STREAMING
-                        ? Health.up("STREAMING") : Health.down(relay.state().name()))
-                .check("delivery", () -> delivery.state() == DeliveryService.State.RUNNING
-                        ? Health.up("RUNNING") : Health.down(delivery.state().name()));
+                .check("relay", () -> RelayMetrics.health(relay))
+                .check("delivery", () -> DeliveryMetrics.health(delivery));
 
         admin = step("admin API", () -> AdminServer.start("127.0.0.1", options.adminPort(), operations,
                 Optional.empty(), observability));

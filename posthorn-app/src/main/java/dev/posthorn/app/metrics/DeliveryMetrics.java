@@ -2,6 +2,7 @@ package dev.posthorn.app.metrics;
 
 import dev.posthorn.delivery.DeliveryGauges;
 import dev.posthorn.delivery.DeliveryListener;
+import dev.posthorn.delivery.DeliveryService;
 import dev.posthorn.delivery.FailureClass;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -25,6 +26,13 @@ public final class DeliveryMetrics implements DeliveryListener {
         Gauge.builder("posthorn.delivery.queued", () -> read(g -> g.queued())).register(registry);
         Gauge.builder("posthorn.delivery.consumer.lag", () -> read(g -> g.consumerLag())).register(registry);
         Gauge.builder("posthorn.delivery.inbox.markers", () -> read(g -> g.inboxMarkers())).register(registry);
+    }
+
+    public static Observability.Health health(DeliveryService delivery) {
+        DeliveryService.State state = delivery.state();
+        return state == DeliveryService.State.RUNNING
+                ? Observability.Health.up(state.name())
+                : Observability.Health.down(state.name());
     }
 
     private double read(java.util.function.ToDoubleFunction<DeliveryGauges> f) {

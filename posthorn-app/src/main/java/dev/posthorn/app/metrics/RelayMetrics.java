@@ -36,6 +36,14 @@ public final class RelayMetrics implements RelayListener {
                 .register(registry);
     }
 
+    /** Up while streaming, or while waiting as a standby (a standby is healthy: it is ready to take over). */
+    public static Observability.Health health(RelayService relay) {
+        RelayState state = relay.state();
+        return state == RelayState.STREAMING || state == RelayState.STANDBY
+                ? Observability.Health.up(state.name())
+                : Observability.Health.down(state.name());
+    }
+
     @Override
     public void batchRelayed(int size, int eventsRelayed, int changes, java.time.Instant newestEventCreatedAt) {
         batchSize.record(size);

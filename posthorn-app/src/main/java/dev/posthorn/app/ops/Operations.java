@@ -9,7 +9,6 @@ import dev.posthorn.outbox.Outbox;
 import dev.posthorn.outbox.Subscription;
 import dev.posthorn.outbox.SubscriptionChange;
 import dev.posthorn.outbox.Subscriptions;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -22,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -30,7 +30,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -38,6 +37,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * event through the real pipeline, list and replay dead letters, recover a subscription's events.
  */
 public final class Operations {
+
+    /** Upper bound for reading a retained topic to its end; a scan that takes longer is reported, not hung. */
+    private static final Duration SCAN_TIMEOUT = Duration.ofMinutes(30);
 
     private final Outbox outbox;
     private final DataSource dataSource;
@@ -123,15 +125,8 @@ public final class Operations {
 
     /** Re-queues matching dead letters onto retry tier 1 (due now); the inbox still suppresses duplicates. */
     public long replayDeadLetters(DeadLetterFilter filter, Progress progress) {
-        try (KafkaProducer<byte[], byte[]> producer = producer()) {
-            int retryPartitions = producer.partitionsFor(topics.retry(1)).size();
-            List<Future<RecordMetadata>> sent = new ArrayList<>();
-            Instant now = clock.instant();
-            scanDeadLetters(filter,
-                    (record, letter) -> sent.add(producer.send(Redelivery.replay(record, topics, retryPartitions, now))),
-                    progress);
-            return awaitAll(producer, sent);
-        }
+        return requeue((send, retryPartitions, now) -> scanDeadLetters(filter,
+                (record, letter) -> send.accept(Redelivery.replay(record, topics, retryPartitions, now)), progress));
     }
 
     /**
@@ -144,22 +139,31 @@ public final class Operations {
         if (until.isBefore(since)) {
             throw new IllegalArgumentException("until: must not be before since");
         }
+        return requeue((send, retryPartitions, now) -> TopicScan.scan(kafkaBootstrap, List.of(topics.events()), since,
+                SCAN_TIMEOUT, progress, record -> {
+                    String topic = TopicScan.header(record, DeliveryHeaders.TOPIC);
+                    String createdAt = TopicScan.header(record, DeliveryHeaders.CREATED_AT);
+                    if (topic == null || !TopicPattern.matches(subscription.topic(), topic)) {
+                        return;
+                    }
+                    Instant created = createdAt == null ? Instant.ofEpochMilli(record.timestamp()) : Instant.parse(createdAt);
+                    if (!created.isBefore(since) && !created.isAfter(until)) {
+                        send.accept(Redelivery.recover(record, subscriptionId.toString(), topics, retryPartitions, now));
+                    }
+                }));
+    }
+
+    /** Where a scan hands the records it re-queues, with the retry tier's partition count and one "now". */
+    private interface RequeueScan {
+        void run(Consumer<ProducerRecord<byte[], byte[]>> send, int retryPartitions, Instant now);
+    }
+
+    /** Runs a scan that re-queues records onto retry tier 1; counts them once the broker acknowledged all. */
+    private long requeue(RequeueScan scan) {
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             int retryPartitions = producer.partitionsFor(topics.retry(1)).size();
             List<Future<RecordMetadata>> sent = new ArrayList<>();
-            Instant now = clock.instant();
-            TopicScan.scan(kafkaBootstrap, topics.events(), since, progress, record -> {
-                String topic = header(record, DeliveryHeaders.TOPIC);
-                String createdAt = header(record, DeliveryHeaders.CREATED_AT);
-                if (topic == null || !TopicPattern.matches(subscription.topic(), topic)) {
-                    return;
-                }
-                Instant created = createdAt == null ? Instant.ofEpochMilli(record.timestamp()) : Instant.parse(createdAt);
-                if (created.isBefore(since) || created.isAfter(until)) {
-                    return;
-                }
-                sent.add(producer.send(Redelivery.recover(record, subscriptionId.toString(), topics, retryPartitions, now)));
-            });
+            scan.run(record -> sent.add(producer.send(record)), retryPartitions, clock.instant());
             return awaitAll(producer, sent);
         }
     }
@@ -169,7 +173,7 @@ public final class Operations {
     }
 
     private void scanDeadLetters(DeadLetterFilter filter, DeadLetterVisitor visitor, Progress progress) {
-        TopicScan.scan(kafkaBootstrap, topics.deadLetters(), Instant.EPOCH, progress, record -> {
+        TopicScan.scan(kafkaBootstrap, List.of(topics.deadLetters()), Instant.EPOCH, SCAN_TIMEOUT, progress, record -> {
             DeadLetter letter = deadLetter(record);
             if (filter.subscription().isPresent()
                     && !filter.subscription().get().toString().equals(letter.subscriptionId())) {
@@ -189,25 +193,20 @@ public final class Operations {
     }
 
     private static DeadLetter deadLetter(ConsumerRecord<byte[], byte[]> record) {
-        String attempts = header(record, DeliveryHeaders.ATTEMPTS);
+        String attempts = TopicScan.header(record, DeliveryHeaders.ATTEMPTS);
         return new DeadLetter(
-                header(record, DeliveryHeaders.EVENT_ID),
-                header(record, DeliveryHeaders.SUBSCRIPTION_ID),
-                header(record, DeliveryHeaders.TOPIC),
-                header(record, DeliveryHeaders.REASON),
+                TopicScan.header(record, DeliveryHeaders.EVENT_ID),
+                TopicScan.header(record, DeliveryHeaders.SUBSCRIPTION_ID),
+                TopicScan.header(record, DeliveryHeaders.TOPIC),
+                TopicScan.header(record, DeliveryHeaders.REASON),
                 attempts == null ? 0 : Integer.parseInt(attempts.strip()),
-                header(record, DeliveryHeaders.LAST_STATUS),
-                header(record, DeliveryHeaders.LAST_ERROR),
-                header(record, DeliveryHeaders.FIRST_ATTEMPT_AT),
-                header(record, DeliveryHeaders.LAST_ATTEMPT_AT),
-                header(record, DeliveryHeaders.DEAD_LETTERED_AT),
+                TopicScan.header(record, DeliveryHeaders.LAST_STATUS),
+                TopicScan.header(record, DeliveryHeaders.LAST_ERROR),
+                TopicScan.header(record, DeliveryHeaders.FIRST_ATTEMPT_AT),
+                TopicScan.header(record, DeliveryHeaders.LAST_ATTEMPT_AT),
+                TopicScan.header(record, DeliveryHeaders.DEAD_LETTERED_AT),
                 record.partition(),
                 record.offset());
-    }
-
-    private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
-        Header h = record.headers().lastHeader(name);
-        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
     private KafkaProducer<byte[], byte[]> producer() {

@@ -1,5 +1,6 @@
 package dev.posthorn.app.ops;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,33 +13,43 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Reads a topic from a start time up to the end offsets it had when the scan began, without a
- * consumer group (an operator's look never moves the services' offsets).
+ * Reads topics from a start time up to the end offsets they had when the scan began, without a
+ * consumer group (an operator's or the benchmark's look never moves the services' offsets).
  */
-final class TopicScan {
+public final class TopicScan {
 
-    private static final Duration POLL = Duration.ofMillis(500);
+    private static final Duration POLL = Duration.ofMillis(200);
 
     private TopicScan() {}
 
-    static long scan(String bootstrap, String topic, Instant from, Progress progress,
+    /**
+     * Hands every record of {@code topics} from {@code from} ({@link Instant#EPOCH} = the beginning)
+     * to the end offsets at start to {@code visitor}, and returns how many it handed over.
+     *
+     * @throws IllegalStateException when a topic does not exist or the end is not reached within {@code timeout}
+     */
+    public static long scan(String bootstrap, List<String> topics, Instant from, Duration timeout, Progress progress,
             Consumer<ConsumerRecord<byte[], byte[]>> visitor) {
         Map<String, Object> config = new HashMap<>();
         config.put("bootstrap.servers", bootstrap);
         config.put("enable.auto.commit", "false");
         config.put("isolation.level", "read_committed");
-        config.put("client.id", "posthorn-ops-scan");
+        config.put("max.poll.records", "2000");
+        config.put("client.id", "posthorn-topic-scan");
         try (KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
-            if (infos == null || infos.isEmpty()) {
-                throw new IllegalStateException("topic " + topic + " does not exist (is the service running?)");
-            }
             List<TopicPartition> partitions = new ArrayList<>();
-            infos.forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
+            for (String topic : topics) {
+                List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+                if (infos == null || infos.isEmpty()) {
+                    throw new IllegalStateException("topic " + topic + " does not exist (is the service running?)");
+                }
+                infos.forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
+            }
             consumer.assign(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             Map<TopicPartition, Long> start = new HashMap<>(consumer.beginningOffsets(partitions));
@@ -63,8 +74,12 @@ final class TopicScan {
             }
             consumer.assign(remaining);
             long seen = 0;
+            long deadline = System.nanoTime() + timeout.toNanos();
             progress.update(0, total);
             while (!remaining.isEmpty()) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException("could not read " + remaining + " to the end within " + timeout);
+                }
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
                     TopicPartition p = new TopicPartition(record.topic(), record.partition());
                     if (record.offset() < end.get(p)) {
@@ -78,5 +93,11 @@ final class TopicScan {
             }
             return seen;
         }
+    }
+
+    /** A header's value as UTF-8, or null when absent. */
+    public static String header(ConsumerRecord<?, ?> record, String name) {
+        Header h = record.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 }
