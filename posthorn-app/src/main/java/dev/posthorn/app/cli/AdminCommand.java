@@ -24,6 +24,7 @@ public final class AdminCommand implements Callable<Integer> {
         ConfigReader config = Environment.read();
         String bind = config.string(Settings.ADMIN_BIND);
         int port = config.integer(Settings.ADMIN_PORT, 0, 65535);
+        int metricsPort = config.integer(Settings.METRICS_PORT, 0, 65535);
         Optional<String> token = adminToken(config);
         Operations ops = Environment.operations(config);
 
@@ -32,6 +33,8 @@ public final class AdminCommand implements Callable<Integer> {
         services.add("metrics", budget -> observability.close());
         AdminServer server = AdminServer.start(bind, port, ops, token, observability);
         services.add("admin API", budget -> server.close());
+        observability.check("admin", () -> Observability.Health.up("listening on " + bind + ":" + server.port()));
+        observability.serve("0.0.0.0", metricsPort);
         log.info("admin API listening on http://{}:{} ({})", bind, server.port(),
                 token.isPresent() ? "bearer token required" : "authentication OFF");
         return services.awaitStop(() -> false);

@@ -1,5 +1,7 @@
 package dev.posthorn.app.cli;
 
+import dev.posthorn.app.config.ConfigReader;
+import dev.posthorn.app.config.Settings;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,16 +16,16 @@ import picocli.CommandLine.Option;
         description = "Ask a running Posthorn service for its health; exit 0 when it is UP.")
 public final class HealthCommand implements Callable<Integer> {
 
-    @Option(names = "--url", description = "health URL (default: http://127.0.0.1:$POSTHORN_METRICS_PORT/health, "
-            + "or the admin port when only that is set)")
+    @Option(names = "--url", description = "health URL (default: http://127.0.0.1:$POSTHORN_METRICS_PORT/health)")
     String url;
 
     @Override
     public Integer call() throws Exception {
         String target = url;
         if (target == null) {
-            String port = System.getenv().getOrDefault("POSTHORN_METRICS_PORT",
-                    System.getenv().getOrDefault("POSTHORN_ADMIN_PORT", "9400"));
+            ConfigReader config = Environment.read();
+            int port = config.integer(Settings.METRICS_PORT, 1, 65535);
+            config.validate();
             target = "http://127.0.0.1:" + port + "/health";
         }
         try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build()) {
