@@ -40,8 +40,13 @@ import org.slf4j.LoggerFactory;
  * The poll thread's work: fetch, fan out, dispatch deliveries to virtual threads within the
  * instance-wide and per-endpoint bounds, learn their durable outcomes, commit offsets up to the
  * lowest record whose outcome is not durable yet. Everything here runs on the poll thread only;
- * workers talk back through {@link #completions}. The loop never sleeps or blocks on a delivery:
+ * workers talk back through {@link #news}. The loop never sleeps or blocks on a delivery:
  * backpressure pauses partitions, and a retry partition whose head is not due is paused until it is.
+ *
+ * <p>An endpoint's slot is freed as soon as its HTTP exchange ends ({@link SlotFreed}); the delivery
+ * itself stays in flight until its outcome is durable ({@link Completion}), which is what gates the
+ * offset commit. A receiver therefore sees up to {@code maxInFlightPerEndpoint} concurrent requests,
+ * not fewer while markers are being acknowledged.
  */
 final class ConsumerLoop implements ConsumerRebalanceListener {
 
@@ -53,7 +58,14 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
     private static final Duration LAG_EVERY = Duration.ofSeconds(1);
     private static final Duration CRASH_RETRY = Duration.ofSeconds(5);
 
-    private record Completion(Delivery original, String endpoint, DeliveryWorker.Result result) {}
+    /** What workers tell the poll thread. */
+    private sealed interface WorkerNews {}
+
+    /** A delivery's HTTP exchange (if it made one) is over: its endpoint may take the next request. */
+    private record SlotFreed(String endpoint) implements WorkerNews {}
+
+    /** A delivery ended: its outcome is durable, or it must be retried in place, or it was abandoned. */
+    private record Completion(Delivery original, DeliveryWorker.Result result) implements WorkerNews {}
 
     private record Delayed(Instant at, Delivery delivery) {}
 
@@ -110,7 +122,7 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
     private final SafeListener listener;
     private final TopicSetup.Layout layout;
 
-    private final BlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
+    private final BlockingQueue<WorkerNews> news = new LinkedBlockingQueue<>();
     private final Map<TopicPartition, PartitionWork> partitions = new HashMap<>();
     private final ArrayDeque<Delivery> ready = new ArrayDeque<>();
     private final Map<String, Endpoint> endpoints = new HashMap<>();
@@ -170,15 +182,16 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
     /** One turn of the loop: learn outcomes, dispatch, poll, commit. */
     void pollOnce() {
         Instant now = clock.instant();
-        processCompletions();
+        processNews();
         releaseDelayed(now);
         dispatch();
         updatePauses(now);
         Duration timeout = pollTimeout(now);
-        if (!timeout.isZero() && inFlight > 0 && everyPartitionPaused()) {
-            // Nothing can arrive from Kafka, so a timed poll would only delay freeing the slots of
-            // deliveries that finish meanwhile: wait for the first completion instead.
-            awaitCompletion(timeout);
+        if (!timeout.isZero() && inFlight > 0) {
+            // While deliveries run, their news (freed slots, durable outcomes) comes far more often than
+            // records do, and consumer.poll would sit on it until records or its timeout arrive: wait for
+            // the news instead, then take whatever Kafka has fetched meanwhile without blocking.
+            awaitNews(timeout);
             timeout = Duration.ZERO;
         }
         ConsumerRecords<byte[], byte[]> records = consumer.poll(timeout);
@@ -211,7 +224,7 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
         updatePauses(clock.instant());
         while (inFlight > 0 && System.nanoTime() - deadlineNanos < 0) {
             consumer.poll(BUSY_POLL);
-            processCompletions();
+            processNews();
         }
         commit(true, partitions.values());
         return inFlight == 0;
@@ -221,7 +234,7 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
     void finishAbandoned(long deadlineNanos) {
         while (inFlight > 0 && System.nanoTime() - deadlineNanos < 0) {
             consumer.poll(BUSY_POLL);
-            processCompletions();
+            processNews();
         }
         commit(true, partitions.values());
     }
@@ -306,16 +319,16 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
                 if (error != null) {
                     log.error("Could not move malformed record {}-{}@{} to {}: {}; it will be read again",
                             record.topic(), record.partition(), record.offset(), topics.deadLetters(), error.toString());
-                    completions.add(new Completion(marker, null, new DeliveryWorker.Abandoned()));
+                    news.add(new Completion(marker, new DeliveryWorker.Abandoned()));
                 } else {
                     listener.deadLettered(null, "malformed event");
-                    completions.add(new Completion(marker, null, new DeliveryWorker.Durable()));
+                    news.add(new Completion(marker, new DeliveryWorker.Durable()));
                 }
             });
         } catch (KafkaException e) {
             log.error("Could not move malformed record {}-{}@{} to {}: {}", record.topic(), record.partition(),
                     record.offset(), topics.deadLetters(), e.toString());
-            completions.add(new Completion(marker, null, new DeliveryWorker.Abandoned()));
+            news.add(new Completion(marker, new DeliveryWorker.Abandoned()));
         }
     }
 
@@ -405,29 +418,46 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
         original.source().work().inFlight++;
         inFlightKeys.add(original.key());
         workers.execute(() -> {
+            Runnable exchangeEnded = endpointKey == null ? () -> {} : new SlotRelease(endpointKey);
             DeliveryWorker.Result result;
             try {
-                result = worker.run(d, s, preset);
+                result = worker.run(d, s, preset, exchangeEnded);
             } catch (RuntimeException | Error e) {
                 log.error("Delivery of event {} to subscription {} failed unexpectedly; retrying it in {}",
                         d.event().eventId(), d.subscriptionId(), CRASH_RETRY, e);
                 result = new DeliveryWorker.RetryInPlace(d, clock.instant().plus(CRASH_RETRY));
+            } finally {
+                exchangeEnded.run();
             }
-            completions.add(new Completion(original, endpointKey, result));
+            news.add(new Completion(original, result));
         });
     }
 
-    private boolean everyPartitionPaused() {
-        return !partitions.isEmpty() && consumer.paused().size() >= partitions.size();
+    /** Frees one endpoint slot, once, from the delivery's own worker thread. */
+    private final class SlotRelease implements Runnable {
+        private final String endpoint;
+        private boolean released;
+
+        SlotRelease(String endpoint) {
+            this.endpoint = endpoint;
+        }
+
+        @Override
+        public void run() {
+            if (!released) {
+                released = true;
+                news.add(new SlotFreed(endpoint));
+            }
+        }
     }
 
-    /** Blocks until one delivery completes or {@code timeout} passes; then hands out the freed slots. */
-    private void awaitCompletion(Duration timeout) {
+    /** Blocks until a worker reports or {@code timeout} passes; then hands out the freed slots. */
+    private void awaitNews(Duration timeout) {
         try {
-            Completion first = completions.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            WorkerNews first = news.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
             if (first != null) {
                 process(first);
-                processCompletions();
+                processNews();
                 dispatch();
             }
         } catch (InterruptedException e) {
@@ -435,14 +465,31 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
         }
     }
 
-    private void processCompletions() {
-        Completion c;
-        while ((c = completions.poll()) != null) {
-            process(c);
+    private void processNews() {
+        WorkerNews n;
+        while ((n = news.poll()) != null) {
+            process(n);
         }
     }
 
-    private void process(Completion c) {
+    private void process(WorkerNews n) {
+        switch (n) {
+            case SlotFreed freed -> freeSlot(freed.endpoint());
+            case Completion c -> complete(c);
+        }
+    }
+
+    private void freeSlot(String endpointKey) {
+        Endpoint endpoint = endpoints.get(endpointKey);
+        endpoint.inFlight--;
+        if (!endpoint.waiting.isEmpty()) {
+            endpointsToServe.add(endpointKey);
+        } else if (endpoint.inFlight == 0) {
+            endpoints.remove(endpointKey);
+        }
+    }
+
+    private void complete(Completion c) {
         inFlight--;
         c.original().source().work().inFlight--;
         if (c.original().event() != null) {
@@ -450,15 +497,6 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
             List<Delivery> waiting = waitingOnKey.remove(c.original().key());
             if (waiting != null) {
                 waiting.forEach(ready::addFirst);
-            }
-        }
-        if (c.endpoint() != null) {
-            Endpoint endpoint = endpoints.get(c.endpoint());
-            endpoint.inFlight--;
-            if (!endpoint.waiting.isEmpty()) {
-                endpointsToServe.add(c.endpoint());
-            } else if (endpoint.inFlight == 0) {
-                endpoints.remove(c.endpoint());
             }
         }
         switch (c.result()) {
@@ -479,10 +517,10 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
         }
     }
 
-    /** Waits (without sleeping) for the next completion until the deadline, then processes what came. */
-    private void awaitCompletion(long deadlineNanos) {
+    /** Waits (without sleeping) for the next news until the deadline, then processes what came. */
+    private void awaitNews(long deadlineNanos) {
         try {
-            Completion next = completions.poll(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            WorkerNews next = news.poll(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
             if (next != null) {
                 process(next);
             }
@@ -490,7 +528,7 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
             Thread.currentThread().interrupt();
             return;
         }
-        processCompletions();
+        processNews();
     }
 
     private void finish(Delivery d) {
@@ -609,7 +647,7 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
     }
 
     private Duration pollTimeout(Instant now) {
-        if (inFlight > 0 || !ready.isEmpty() || !completions.isEmpty()) {
+        if (inFlight > 0 || !ready.isEmpty() || !news.isEmpty()) {
             return BUSY_POLL;
         }
         Duration timeout = IDLE_POLL;
@@ -730,7 +768,7 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
         // deliveries in flight finish first keeps the next owner from delivering them a second time.
         long deadline = System.nanoTime() + config.drainTimeout().toNanos();
         while (works.stream().anyMatch(w -> w.inFlight > 0) && System.nanoTime() - deadline < 0) {
-            awaitCompletion(deadline);
+            awaitNews(deadline);
         }
         commit(true, works);
         forget(works);

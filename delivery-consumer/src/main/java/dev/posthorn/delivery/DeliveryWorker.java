@@ -87,11 +87,17 @@ final class DeliveryWorker {
 
     /**
      * Delivers {@code d} to {@code subscription}, or only records {@code preset} when given (no
-     * request is made then). Blocks until the outcome is durable.
+     * request is made then). Blocks until the outcome is durable. {@code exchangeEnded} runs once
+     * the HTTP exchange is over, before the outcome is written.
      */
-    Result run(Delivery d, Subscription subscription, DeliveryOutcome preset) {
+    Result run(Delivery d, Subscription subscription, DeliveryOutcome preset, Runnable exchangeEnded) {
         try {
-            Attempted attempted = preset != null ? new Attempted(d, preset) : attempt(d, subscription);
+            Attempted attempted;
+            try {
+                attempted = preset != null ? new Attempted(d, preset) : attempt(d, subscription);
+            } finally {
+                exchangeEnded.run();
+            }
             if (attempted == null) {
                 return new Abandoned();
             }

@@ -55,7 +55,9 @@ final class DebeziumSettings {
         p.setProperty("table.expand.json.payload", "false");
         p.setProperty("max.batch.size", Integer.toString(config.maxBatchSize()));
         p.setProperty("max.queue.size", Integer.toString(config.maxBatchSize() * 4));
-        p.setProperty("poll.interval.ms", "50");
+        // Debezium's queue hands over a batch when it is full or after this long: it bounds the latency a
+        // trickle of changes sees (and the streaming loop's idle pause).
+        p.setProperty("poll.interval.ms", "10");
         p.setProperty("status.update.interval.ms", "1000");
         // Failures restart the whole stream (see RelayService); Debezium's own retry loop stays bounded.
         p.setProperty("errors.max.retries", "3");

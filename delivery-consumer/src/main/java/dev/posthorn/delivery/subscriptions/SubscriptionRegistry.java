@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -67,7 +68,7 @@ public final class SubscriptionRegistry implements AutoCloseable {
      * @param secretOpener       opens a sealed secret ({@code SecretCipher::open}); throws when it cannot
      */
     /** How long a caught-up follower waits for new changes before asking for the end offsets again. */
-    private static final Duration FOLLOW_POLL = Duration.ofMillis(20);
+    private static final Duration FOLLOW_POLL = Duration.ofMillis(10);
 
     public SubscriptionRegistry(String topic, Map<String, Object> consumerProperties, UnaryOperator<String> secretOpener) {
         this.topic = Objects.requireNonNull(topic, "topic");
@@ -120,8 +121,13 @@ public final class SubscriptionRegistry implements AutoCloseable {
     }
 
     private void follow() {
+        Map<String, Object> properties = new HashMap<>(consumerProperties);
+        // The broker answers one request per connection at a time: a fetch parked there for the default
+        // 500 ms would hold up the end-offsets request behind it, and with it currentAsOf, which every
+        // new event waits for. Keep the parked fetch as short as the follower's own poll.
+        properties.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) FOLLOW_POLL.toMillis());
         try (KafkaConsumer<byte[], byte[]> consumer =
-                     new KafkaConsumer<>(consumerProperties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                     new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = new ArrayList<>();
             for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
                 partitions.add(new TopicPartition(topic, info.partition()));
