@@ -163,6 +163,12 @@ public final class SubscriptionRegistry implements AutoCloseable {
                     currentAsOf = askedAt;
                     askedAt = System.currentTimeMillis();
                     target.putAll(consumer.endOffsets(partitions));
+                    // Mostly nothing changed meanwhile: then the view is current as of the new askedAt at
+                    // once, a round trip behind the clock rather than a poll and a round trip.
+                    target.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
+                    if (target.isEmpty()) {
+                        currentAsOf = askedAt;
+                    }
                 }
             }
         } catch (WakeupException e) {

@@ -58,7 +58,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--response-timeout", paramLabel = "MILLIS", description = "The delivery's response timeout (default 2000).")
     Long responseTimeoutMillis;
 
-    @Option(names = "--warmup-events", paramLabel = "N", description = "Unmeasured events before each baseline and before the pipeline phases (default 3000; quick 500).")
+    @Option(names = "--warmup-events", paramLabel = "N", description = "Unmeasured events before each baseline and before the pipeline phases (default 5000; quick 3000).")
     Long warmupEvents;
 
     @Option(names = "--drain-timeout", paramLabel = "SECONDS", description = "Longest wait for a phase's last receipt (default 60).")

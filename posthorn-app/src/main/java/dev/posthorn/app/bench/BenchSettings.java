@@ -81,7 +81,8 @@ record BenchSettings(
             this.latencyDuration = Duration.ofSeconds(quick ? 10 : 30);
             this.kafkaRecords = quick ? 20_000 : 100_000;
             this.isolationEvents = quick ? 500 : 2_000;
-            this.warmupEvents = quick ? 500 : 3_000;
+            // Fewer would leave the JIT compiling through the measured phases (it took most of a core).
+            this.warmupEvents = quick ? 3_000 : 5_000;
         }
 
         Builder events(long events) { this.events = events; return this; }
