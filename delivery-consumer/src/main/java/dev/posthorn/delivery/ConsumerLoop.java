@@ -71,10 +71,18 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
 
     /** Deliveries to one endpoint: how many are in flight, and those waiting for a slot. */
     private static final class Endpoint {
+        /**
+         * Every slot busy and none freed for this long: the endpoint has stopped answering. A healthy
+         * endpoint frees one of its slots every (response time / slots) on average.
+         */
+        static final long STALLED_NANOS = Duration.ofSeconds(1).toNanos();
+
         int inFlight;
         final ArrayDeque<Delivery> waiting = new ArrayDeque<>();
         /** When the delivery now at the head of {@link #waiting} started waiting (monotonic nanos). */
         long headSince;
+        /** When a slot was last freed, or the endpoint first used (monotonic nanos). */
+        long lastFreed = System.nanoTime();
 
         void add(Delivery d) {
             if (waiting.isEmpty()) {
@@ -90,12 +98,17 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
         }
 
         /**
-         * Slow: its queue has not moved for longer than a response may take. A slow endpoint's queue
-         * does not count towards backpressure (it must not stop the others), and once it is full
-         * further deliveries to it are parked on the next retry tier.
+         * Slow: its queue has not moved for longer than a response may take, or all its slots have
+         * been stuck for {@link #STALLED_NANOS} (a hanging endpoint is found in a second, not after a
+         * whole response timeout). A slow endpoint's queue does not count towards backpressure (it must
+         * not stop the others), and once it is full further deliveries to it are parked on the next
+         * retry tier.
          */
-        boolean slow(long now, long responseTimeoutNanos) {
-            return !waiting.isEmpty() && now - headSince > responseTimeoutNanos;
+        boolean slow(long now, long responseTimeoutNanos, int slots) {
+            if (waiting.isEmpty()) {
+                return false;
+            }
+            return now - headSince > responseTimeoutNanos || inFlight >= slots && now - lastFreed > STALLED_NANOS;
         }
     }
 
@@ -398,7 +411,7 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
         Endpoint endpoint = endpoints.computeIfAbsent(endpointKey, k -> new Endpoint());
         if (endpoint.inFlight >= config.maxInFlightPerEndpoint()) {
             if (endpoint.waiting.size() < config.maxQueuedPerEndpoint()
-                    || !endpoint.slow(System.nanoTime(), config.responseTimeout().toNanos())) {
+                    || !endpoint.slow(System.nanoTime(), config.responseTimeout().toNanos(), config.maxInFlightPerEndpoint())) {
                 endpoint.add(d); // a busy but moving endpoint: backpressure bounds its queue
                 return;
             }
@@ -482,6 +495,7 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
     private void freeSlot(String endpointKey) {
         Endpoint endpoint = endpoints.get(endpointKey);
         endpoint.inFlight--;
+        endpoint.lastFreed = System.nanoTime();
         if (!endpoint.waiting.isEmpty()) {
             endpointsToServe.add(endpointKey);
         } else if (endpoint.inFlight == 0) {
@@ -608,7 +622,7 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
         long now = System.nanoTime();
         long slowAfter = config.responseTimeout().toNanos();
         for (Endpoint endpoint : endpoints.values()) {
-            if (!endpoint.slow(now, slowAfter)) {
+            if (!endpoint.slow(now, slowAfter, config.maxInFlightPerEndpoint())) {
                 buffered += endpoint.waiting.size();
             }
         }

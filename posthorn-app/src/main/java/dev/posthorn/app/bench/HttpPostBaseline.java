@@ -1,6 +1,7 @@
 package dev.posthorn.app.bench;
 
 import dev.posthorn.signature.WebhookSecrets;
+import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
@@ -58,9 +59,16 @@ final class HttpPostBaseline {
             for (int i = 0; i < settings.concurrency(); i++) {
                 workers.add(loops.submit(() -> {
                     while (next.getAndIncrement() < events) {
-                        int status = poster.post(url, endpointName, secret, UUID.randomUUID().toString(), TOPIC, body);
-                        if (status / 100 != 2) {
-                            failed.incrementAndGet();
+                        try {
+                            int status = poster.post(url, endpointName, secret, UUID.randomUUID().toString(), TOPIC, body);
+                            if (status / 100 != 2) {
+                                failed.incrementAndGet();
+                            }
+                        } catch (IOException e) {
+                            // counted and reported like a non-2xx answer: one lost connection must not void the baseline
+                            if (failed.getAndIncrement() == 0) {
+                                console.line(endpointName + ": a request failed: " + e);
+                            }
                         }
                     }
                     return null;
