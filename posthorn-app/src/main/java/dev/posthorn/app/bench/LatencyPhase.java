@@ -54,7 +54,8 @@ final class LatencyPhase {
                 + settings.latencyDuration().toSeconds() + " s");
         try (Console.Progress progress = console.progress(() -> "latency: committed " + app.committed() + "/" + events
                 + ", received " + endpoint.distinctEvents() + ", p99 so far "
-                + BenchResult.millis(recorder.p99MillisSoFar()) + " ms; " + pipeline.status())) {
+                + BenchResult.millis(recorder.p99MillisSoFar()) + " ms (since the last line p99/max "
+                + recorder.p99AndMaxMillisSinceLastAsked() + " ms); " + pipeline.status())) {
             app.run(scheduledPublisher);
             if (!endpoint.awaitDistinct(events, System.nanoTime() + settings.drainTimeout().toNanos())) {
                 console.line("latency: cut off with " + endpoint.distinctEvents() + " of " + events + " received");

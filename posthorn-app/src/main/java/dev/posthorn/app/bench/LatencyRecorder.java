@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 
 /**
  * Each event's scheduled time by event id, and the receipt listener that turns a first receipt
@@ -13,6 +14,9 @@ final class LatencyRecorder implements ReceiverEndpoint.ReceiptListener {
 
     private final Map<String, Long> dueNanos = new ConcurrentHashMap<>();
     private final Histogram latencies = new ConcurrentHistogram(3);
+    /** The same samples again, for what arrived since the progress line last asked (stalls show where they happen). */
+    private final Recorder recent = new Recorder(3);
+    private Histogram interval;
 
     /** Call before the event's transaction commits, so that its receipt always finds it. */
     void scheduled(String eventId, long scheduledNanos) {
@@ -23,13 +27,24 @@ final class LatencyRecorder implements ReceiverEndpoint.ReceiptListener {
     public void firstReceipt(String eventId, long receivedNanos) {
         Long due = dueNanos.get(eventId);
         if (due != null) {
-            latencies.recordValue(Math.max(0, receivedNanos - due));
+            long latency = Math.max(0, receivedNanos - due);
+            latencies.recordValue(latency);
+            recent.recordValue(latency);
         }
     }
 
     /** p99 of what has been received so far, in milliseconds. */
     double p99MillisSoFar() {
         return latencies.getTotalCount() == 0 ? Double.NaN : latencies.getValueAtPercentile(99) / 1e6;
+    }
+
+    /** p99 and max of what was received since the last call, e.g. {@code "41.2/63.0"}; one caller. */
+    String p99AndMaxMillisSinceLastAsked() {
+        interval = recent.getIntervalHistogram(interval);
+        if (interval.getTotalCount() == 0) {
+            return "-";
+        }
+        return BenchResult.millis(interval.getValueAtPercentile(99) / 1e6) + "/" + BenchResult.millis(interval.getMaxValue() / 1e6);
     }
 
     /**
