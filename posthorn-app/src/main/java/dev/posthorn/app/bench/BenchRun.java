@@ -9,12 +9,15 @@ import java.util.List;
 /**
  * One run, phase by phase: the baselines first (before the relay's replication slot exists, so
  * that it decodes none of their WAL), then the pipeline: warm-up, throughput, batched throughput,
- * open-loop latency, isolation, and finally the ledger once the services have stopped. A phase
- * that fails is reported and the run goes on without its figures.
+ * open-loop latency, isolation, and finally the ledger once the services have stopped. Each
+ * measured pipeline phase starts once the delivery consumer is quiet. A phase that fails is
+ * reported and the run goes on without its figures.
  */
 final class BenchRun {
 
     private static final Duration ROUTING_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration SETTLE = Duration.ofMillis(500);
+    private static final Duration SETTLE_AT_MOST = Duration.ofSeconds(15);
 
     /** A phase's work. */
     @FunctionalInterface
@@ -68,23 +71,27 @@ final class BenchRun {
                         () -> owed.add(load.run("warm-up", warmup, settings.warmupEvents(), 1).owed()));
             }
             phase(BenchReport.PIPELINE, () -> {
+                settle(pipeline);
                 PipelineLoad.Outcome outcome = load.run("pipeline", throughput, settings.events(), 1);
                 report.throughput(BenchReport.PIPELINE, outcome.throughput());
                 owed.add(outcome.owed());
             });
             String batchedLabel = BenchReport.batchedLabel(settings.batchSize());
             phase(batchedLabel, () -> {
+                settle(pipeline);
                 PipelineLoad.Outcome outcome = load.run("batched", batched, settings.events(), settings.batchSize());
                 report.throughput(batchedLabel, outcome.throughput());
                 owed.add(outcome.owed());
             });
             phase("latency (open loop)", () -> {
+                settle(pipeline);
                 LatencyPhase.Outcome outcome = new LatencyPhase(settings, pipeline, servers.postgres(), console)
                         .run(latency, latencyRecorder);
                 report.latency(outcome);
                 owed.add(outcome.owed());
             });
             phase("isolation", () -> {
+                settle(pipeline);
                 IsolationPhase.Outcome outcome = isolation.run(load, console);
                 report.isolation(outcome);
                 owed.addAll(outcome.owed());
@@ -95,6 +102,15 @@ final class BenchRun {
                 report.ledgers(new LedgerAudit(servers.kafka(), pipeline.topics(), pipeline.groupId()).audit(owed));
             });
         }
+    }
+
+    /** Starts the next phase from rest: the previous one's markers, commits and backlog done. */
+    private void settle(PosthornPipeline pipeline) throws InterruptedException {
+        long start = System.nanoTime();
+        boolean quiet = pipeline.awaitQuiet(SETTLE, SETTLE_AT_MOST);
+        long tookMillis = (System.nanoTime() - start) / 1_000_000;
+        console.line(quiet ? "delivery quiet for " + SETTLE.toMillis() + " ms (after " + tookMillis + " ms)"
+                : "delivery still busy after " + SETTLE_AT_MOST.toSeconds() + " s; measuring anyway");
     }
 
     private static Route singleRoute(PosthornPipeline pipeline, WebhookReceiver receiver, String topicBase,

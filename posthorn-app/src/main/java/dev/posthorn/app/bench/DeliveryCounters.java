@@ -61,6 +61,12 @@ final class DeliveryCounters implements DeliveryListener {
         deadLettered.increment();
     }
 
+    /** Nothing in flight, queued or unread by the delivery consumer (false until the gauges are known). */
+    boolean quiet() {
+        DeliveryGauges live = gauges;
+        return live != null && live.inFlight() == 0 && live.queued() == 0 && live.consumerLag() == 0;
+    }
+
     /** One line: delivered, failed attempts, retries, dead letters, and the live gauges once known. */
     String summary() {
         DeliveryGauges live = gauges;

@@ -34,6 +34,7 @@ final class PosthornPipeline implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
+    private static final long QUIET_CHECK_MILLIS = 50;
 
     /** Names of everything the run creates. */
     record Names(String schema, String publication, String slot, String topicPrefix, String groupId) {
@@ -155,6 +156,29 @@ final class PosthornPipeline implements AutoCloseable {
     }
 
     /** One line on what the relay and the delivery consumer have done so far. */
+    /**
+     * Waits until the delivery consumer has been quiet (see {@link DeliveryCounters#quiet}) for
+     * {@code settle} without a break, at most {@code max}: each phase then starts from rest instead of
+     * on the tail of the previous one (its markers, commits and backlog).
+     *
+     * @return whether it settled
+     */
+    boolean awaitQuiet(Duration settle, Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        long quietSince = 0;
+        while (System.nanoTime() - deadline < 0) {
+            if (!deliveryCounters.quiet()) {
+                quietSince = 0;
+            } else if (quietSince == 0) {
+                quietSince = System.nanoTime();
+            } else if (System.nanoTime() - quietSince >= settle.toNanos()) {
+                return true;
+            }
+            Thread.sleep(QUIET_CHECK_MILLIS);
+        }
+        return false;
+    }
+
     String status() {
         return "relay: relayed " + relay.stats().eventsRelayed() + "; " + deliveryCounters.summary();
     }
