@@ -62,20 +62,22 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
     private sealed interface WorkerNews {}
 
     /** A delivery's HTTP exchange (if it made one) is over: its endpoint may take the next request. */
-    private record SlotFreed(String endpoint) implements WorkerNews {}
+    private record SlotFreed(String endpoint, long heldNanos) implements WorkerNews {}
 
     /** A delivery ended: its outcome is durable, or it must be retried in place, or it was abandoned. */
-    private record Completion(Delivery original, DeliveryWorker.Result result) implements WorkerNews {}
+    private record Completion(Delivery original, boolean requested, DeliveryWorker.Result result) implements WorkerNews {}
 
     private record Delayed(Instant at, Delivery delivery) {}
 
     /** Deliveries to one endpoint: how many are in flight, and those waiting for a slot. */
     private static final class Endpoint {
         /**
-         * Every slot busy and none freed for this long: the endpoint has stopped answering. A healthy
-         * endpoint frees one of its slots every (response time / slots) on average.
+         * Every slot busy and none freed for {@link #stalledAfter} (this at least): the endpoint has
+         * stopped answering. A healthy endpoint frees one of its slots every (response time / slots)
+         * on average, so a few typical response times without any is far out of its pattern.
          */
-        static final long STALLED_NANOS = Duration.ofSeconds(1).toNanos();
+        static final long MIN_STALLED_NANOS = Duration.ofMillis(250).toNanos();
+        static final int STALLED_RESPONSE_TIMES = 4;
 
         int inFlight;
         final ArrayDeque<Delivery> waiting = new ArrayDeque<>();
@@ -83,6 +85,18 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
         long headSince;
         /** When a slot was last freed, or the endpoint first used (monotonic nanos). */
         long lastFreed = System.nanoTime();
+        /** Moving average of how long a delivery held a slot (nanos); 0 until one was freed. */
+        long typicalHoldNanos;
+
+        void freed(long heldNanos) {
+            inFlight--;
+            lastFreed = System.nanoTime();
+            typicalHoldNanos = typicalHoldNanos == 0 ? heldNanos : (4 * typicalHoldNanos + heldNanos) / 5;
+        }
+
+        long stalledAfter() {
+            return Math.max(MIN_STALLED_NANOS, STALLED_RESPONSE_TIMES * typicalHoldNanos);
+        }
 
         void add(Delivery d) {
             if (waiting.isEmpty()) {
@@ -99,8 +113,8 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
 
         /**
          * Slow: its queue has not moved for longer than a response may take, or all its slots have
-         * been stuck for {@link #STALLED_NANOS} (a hanging endpoint is found in a second, not after a
-         * whole response timeout). A slow endpoint's queue does not count towards backpressure (it must
+         * been stuck for {@link #stalledAfter} (a hanging endpoint is found within a few of its usual
+         * response times, not after a whole response timeout). A slow endpoint's queue does not count towards backpressure (it must
          * not stop the others), and once it is full further deliveries to it are parked on the next
          * retry tier.
          */
@@ -108,7 +122,7 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
             if (waiting.isEmpty()) {
                 return false;
             }
-            return now - headSince > responseTimeoutNanos || inFlight >= slots && now - lastFreed > STALLED_NANOS;
+            return now - headSince > responseTimeoutNanos || inFlight >= slots && now - lastFreed > stalledAfter();
         }
     }
 
@@ -146,7 +160,10 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
     private final Map<String, Lane> lanes = new HashMap<>();
     private final PriorityQueue<Delayed> delayed = new PriorityQueue<>(Comparator.comparing(Delayed::at));
 
+    /** Deliveries started and not yet ended. */
     private int inFlight;
+    /** Of those, the ones that make a request: from its start until its outcome is durable. */
+    private int requesting;
     private boolean draining;
     private long nextCommitNanos = System.nanoTime();
     private long nextLagNanos = System.nanoTime();
@@ -332,16 +349,16 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
                 if (error != null) {
                     log.error("Could not move malformed record {}-{}@{} to {}: {}; it will be read again",
                             record.topic(), record.partition(), record.offset(), topics.deadLetters(), error.toString());
-                    news.add(new Completion(marker, new DeliveryWorker.Abandoned()));
+                    news.add(new Completion(marker, false, new DeliveryWorker.Abandoned()));
                 } else {
                     listener.deadLettered(null, "malformed event");
-                    news.add(new Completion(marker, new DeliveryWorker.Durable()));
+                    news.add(new Completion(marker, false, new DeliveryWorker.Durable()));
                 }
             });
         } catch (KafkaException e) {
             log.error("Could not move malformed record {}-{}@{} to {}: {}", record.topic(), record.partition(),
                     record.offset(), topics.deadLetters(), e.toString());
-            news.add(new Completion(marker, new DeliveryWorker.Abandoned()));
+            news.add(new Completion(marker, false, new DeliveryWorker.Abandoned()));
         }
     }
 
@@ -352,19 +369,29 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
             return;
         }
         Iterator<String> it = endpointsToServe.iterator();
-        while (it.hasNext() && inFlight < config.maxInFlight()) {
+        while (it.hasNext() && roomToStart()) {
             Endpoint endpoint = endpoints.get(it.next());
             while (endpoint != null && !endpoint.waiting.isEmpty()
-                    && endpoint.inFlight < config.maxInFlightPerEndpoint() && inFlight < config.maxInFlight()) {
+                    && endpoint.inFlight < config.maxInFlightPerEndpoint() && roomToStart()) {
                 start(endpoint.poll());
             }
             if (endpoint == null || endpoint.waiting.isEmpty() || endpoint.inFlight >= config.maxInFlightPerEndpoint()) {
                 it.remove();
             }
         }
-        while (!ready.isEmpty() && inFlight < config.maxInFlight()) {
+        while (!ready.isEmpty() && roomToStart()) {
             start(ready.poll());
         }
+    }
+
+    /**
+     * maxInFlight bounds the deliveries that make a request, until their outcome is durable: after
+     * a crash only those can arrive twice. Deliveries that only write an outcome (parked on a retry
+     * tier, dead-lettered) do not take their place, or a hanging endpoint's parked deliveries would
+     * crowd out the healthy ones; they are bounded by as many again.
+     */
+    private boolean roomToStart() {
+        return requesting < config.maxInFlight() && inFlight < 2 * config.maxInFlight();
     }
 
     private void start(Delivery d) {
@@ -423,6 +450,7 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
             return;
         }
         endpoint.inFlight++;
+        requesting++;
         launch(d, d, s, null, endpointKey);
     }
 
@@ -442,13 +470,14 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
             } finally {
                 exchangeEnded.run();
             }
-            news.add(new Completion(original, result));
+            news.add(new Completion(original, endpointKey != null, result));
         });
     }
 
     /** Frees one endpoint slot, once, from the delivery's own worker thread. */
     private final class SlotRelease implements Runnable {
         private final String endpoint;
+        private final long startedNanos = System.nanoTime();
         private boolean released;
 
         SlotRelease(String endpoint) {
@@ -459,7 +488,7 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
         public void run() {
             if (!released) {
                 released = true;
-                news.add(new SlotFreed(endpoint));
+                news.add(new SlotFreed(endpoint, System.nanoTime() - startedNanos));
             }
         }
     }
@@ -487,15 +516,14 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
 
     private void process(WorkerNews n) {
         switch (n) {
-            case SlotFreed freed -> freeSlot(freed.endpoint());
+            case SlotFreed freed -> freeSlot(freed.endpoint(), freed.heldNanos());
             case Completion c -> complete(c);
         }
     }
 
-    private void freeSlot(String endpointKey) {
+    private void freeSlot(String endpointKey, long heldNanos) {
         Endpoint endpoint = endpoints.get(endpointKey);
-        endpoint.inFlight--;
-        endpoint.lastFreed = System.nanoTime();
+        endpoint.freed(heldNanos);
         if (!endpoint.waiting.isEmpty()) {
             endpointsToServe.add(endpointKey);
         } else if (endpoint.inFlight == 0) {
@@ -505,6 +533,9 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
 
     private void complete(Completion c) {
         inFlight--;
+        if (c.requested()) {
+            requesting--;
+        }
         c.original().source().work().inFlight--;
         if (c.original().event() != null) {
             inFlightKeys.remove(c.original().key());

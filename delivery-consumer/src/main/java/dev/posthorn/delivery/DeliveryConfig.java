@@ -28,7 +28,8 @@ import org.slf4j.event.Level;
  * @param retryAfterMax           upper clamp of a 429/503 {@code Retry-After}; default 1 h
  * @param connectTimeout          TCP connect timeout; default 5 s
  * @param responseTimeout         wait for response bytes; default 15 s
- * @param maxInFlight             concurrent HTTP deliveries per instance; default 256
+ * @param maxInFlight             concurrent HTTP deliveries per instance (until their outcome is durable); default
+ *                                256. Deliveries that only write an outcome (parked, dead-lettered) have as many again.
  * @param maxInFlightPerEndpoint  concurrent deliveries per endpoint (scheme://host:port); default 16
  * @param maxQueuedPerEndpoint    deliveries waiting for one slow endpoint (queue not moving for longer than responseTimeout) before more are parked on the next retry tier; default 1000
  * @param circuitFailureThreshold consecutive failures that open an endpoint's circuit; default 20

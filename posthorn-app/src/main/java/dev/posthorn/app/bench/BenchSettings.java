@@ -80,7 +80,8 @@ record BenchSettings(
             this.events = quick ? 5_000 : 30_000;
             this.latencyDuration = Duration.ofSeconds(quick ? 10 : 30);
             this.kafkaRecords = quick ? 20_000 : 100_000;
-            this.isolationEvents = quick ? 500 : 2_000;
+            // Long enough that finding the hanging endpoint (and connecting to 20 receivers) is not most of the run.
+            this.isolationEvents = quick ? 1_000 : 5_000;
             // Fewer would leave the JIT compiling through the measured phases (it took most of a core).
             this.warmupEvents = quick ? 3_000 : 5_000;
         }
