@@ -114,9 +114,9 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
         /**
          * Slow: its queue has not moved for longer than a response may take, or all its slots have
          * been stuck for {@link #stalledAfter} (a hanging endpoint is found within a few of its usual
-         * response times, not after a whole response timeout). A slow endpoint's queue does not count towards backpressure (it must
-         * not stop the others), and once it is full further deliveries to it are parked on the next
-         * retry tier.
+         * response times, not after a whole response timeout). A slow endpoint's queue does not count
+         * towards backpressure (it must not stop the others), and once it is full further deliveries
+         * to it are parked on the next retry tier.
          */
         boolean slow(long now, long responseTimeoutNanos, int slots) {
             if (waiting.isEmpty()) {
@@ -394,6 +394,10 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
         return requesting < config.maxInFlight() && inFlight < 2 * config.maxInFlight();
     }
 
+    private boolean slow(Endpoint endpoint, long now) {
+        return endpoint.slow(now, config.responseTimeout().toNanos(), config.maxInFlightPerEndpoint());
+    }
+
     private void start(Delivery d) {
         PartitionWork work = d.source().work();
         if (work.revoked) {
@@ -438,7 +442,7 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
         Endpoint endpoint = endpoints.computeIfAbsent(endpointKey, k -> new Endpoint());
         if (endpoint.inFlight >= config.maxInFlightPerEndpoint()) {
             if (endpoint.waiting.size() < config.maxQueuedPerEndpoint()
-                    || !endpoint.slow(System.nanoTime(), config.responseTimeout().toNanos(), config.maxInFlightPerEndpoint())) {
+                    || !slow(endpoint, System.nanoTime())) {
                 endpoint.add(d); // a busy but moving endpoint: backpressure bounds its queue
                 return;
             }
@@ -459,7 +463,10 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
         original.source().work().inFlight++;
         inFlightKeys.add(original.key());
         workers.execute(() -> {
-            Runnable exchangeEnded = endpointKey == null ? () -> {} : new SlotRelease(endpointKey);
+            long startedNanos = System.nanoTime();
+            // The worker runs this exactly once, whatever the attempt did (see DeliveryWorker.run).
+            Runnable exchangeEnded = endpointKey == null ? () -> {}
+                    : () -> news.add(new SlotFreed(endpointKey, System.nanoTime() - startedNanos));
             DeliveryWorker.Result result;
             try {
                 result = worker.run(d, s, preset, exchangeEnded);
@@ -467,30 +474,9 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
                 log.error("Delivery of event {} to subscription {} failed unexpectedly; retrying it in {}",
                         d.event().eventId(), d.subscriptionId(), CRASH_RETRY, e);
                 result = new DeliveryWorker.RetryInPlace(d, clock.instant().plus(CRASH_RETRY));
-            } finally {
-                exchangeEnded.run();
             }
             news.add(new Completion(original, endpointKey != null, result));
         });
-    }
-
-    /** Frees one endpoint slot, once, from the delivery's own worker thread. */
-    private final class SlotRelease implements Runnable {
-        private final String endpoint;
-        private final long startedNanos = System.nanoTime();
-        private boolean released;
-
-        SlotRelease(String endpoint) {
-            this.endpoint = endpoint;
-        }
-
-        @Override
-        public void run() {
-            if (!released) {
-                released = true;
-                news.add(new SlotFreed(endpoint, System.nanoTime() - startedNanos));
-            }
-        }
     }
 
     /** Blocks until a worker reports or {@code timeout} passes; then hands out the freed slots. */
@@ -651,9 +637,8 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
     private int buffered() {
         int buffered = ready.size();
         long now = System.nanoTime();
-        long slowAfter = config.responseTimeout().toNanos();
         for (Endpoint endpoint : endpoints.values()) {
-            if (!endpoint.slow(now, slowAfter, config.maxInFlightPerEndpoint())) {
+            if (!slow(endpoint, now)) {
                 buffered += endpoint.waiting.size();
             }
         }

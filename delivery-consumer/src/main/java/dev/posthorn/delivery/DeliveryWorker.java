@@ -87,8 +87,8 @@ final class DeliveryWorker {
 
     /**
      * Delivers {@code d} to {@code subscription}, or only records {@code preset} when given (no
-     * request is made then). Blocks until the outcome is durable. {@code exchangeEnded} runs once
-     * the HTTP exchange is over, before the outcome is written.
+     * request is made then). Blocks until the outcome is durable. {@code exchangeEnded} runs exactly
+     * once, when the HTTP exchange is over (or was never made), before the outcome is written.
      */
     Result run(Delivery d, Subscription subscription, DeliveryOutcome preset, Runnable exchangeEnded) {
         try {

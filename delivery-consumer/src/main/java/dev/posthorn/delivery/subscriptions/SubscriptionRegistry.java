@@ -150,23 +150,20 @@ public final class SubscriptionRegistry implements AutoCloseable {
                     }
                 }
                 if (!caughtUp) {
-                    end.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
-                    if (end.isEmpty()) {
+                    if (reached(consumer, end)) {
                         caughtUp = true;
                         log.info("Loaded {} subscriptions from {}", snapshot.byId.size(), topic);
                         loaded.countDown();
                     }
                 }
                 // Reached the end offsets asked for at askedAt: everything acknowledged before then is applied.
-                target.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
-                if (target.isEmpty()) {
+                if (reached(consumer, target)) {
                     currentAsOf = askedAt;
                     askedAt = System.currentTimeMillis();
                     target.putAll(consumer.endOffsets(partitions));
                     // Mostly nothing changed meanwhile: then the view is current as of the new askedAt at
                     // once, a round trip behind the clock rather than a poll and a round trip.
-                    target.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
-                    if (target.isEmpty()) {
+                    if (reached(consumer, target)) {
                         currentAsOf = askedAt;
                     }
                 }
@@ -178,6 +175,12 @@ public final class SubscriptionRegistry implements AutoCloseable {
             log.error("Stopped following {}: subscription changes no longer take effect", topic, e);
             loaded.countDown();
         }
+    }
+
+    /** Drops the partitions whose position has reached their offset in {@code ends}; true once none are left. */
+    private static boolean reached(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> ends) {
+        ends.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
+        return ends.isEmpty();
     }
 
     private void apply(ConsumerRecord<byte[], byte[]> record) {

@@ -7,7 +7,6 @@ import dev.posthorn.testkit.KafkaBroker;
 import dev.posthorn.testkit.PosthornIntegrationTest;
 import dev.posthorn.testkit.TestScope;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,21 +18,37 @@ import org.junit.jupiter.api.Test;
 @PosthornIntegrationTest
 class EndpointConcurrencyTest {
 
-    private static final int EVENTS = 150;
+    private static final int EVENTS = 148; // whole groups of SLOTS
     private static final int SLOTS = 4;
+    private static final long GROUP_WAIT_NANOS = Duration.ofSeconds(5).toNanos();
 
     @Test
     void aSlowEndpointGetsExactlyItsSlotsAtOnce(KafkaBroker kafka, TestScope scope) throws Exception {
-        AtomicInteger now = new AtomicInteger();
-        AtomicInteger most = new AtomicInteger();
+        // Each request is held until SLOTS requests are in at once (or a deadline passes), so the
+        // endpoint is slow exactly as long as the freed slots take to be used again.
+        Object lock = new Object();
+        int[] now = {0};
+        int[] most = {0};
+        long[] groupsFilled = {0};
         Receiver.Behaviour slow = (eventId, n) -> {
-            most.accumulateAndGet(now.incrementAndGet(), Math::max);
-            try {
-                Thread.sleep(15);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                now.decrementAndGet();
+            synchronized (lock) {
+                now[0]++;
+                most[0] = Math.max(most[0], now[0]);
+                long group = groupsFilled[0];
+                if (now[0] >= SLOTS) {
+                    groupsFilled[0]++;
+                    lock.notifyAll();
+                }
+                long deadline = System.nanoTime() + GROUP_WAIT_NANOS;
+                try {
+                    while (groupsFilled[0] == group && deadline - System.nanoTime() > 0) {
+                        lock.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    now[0]--;
+                }
             }
             return Receiver.Answer.of(204);
         };
@@ -45,7 +60,9 @@ class EndpointConcurrencyTest {
             posthorn.sendEvents("audit.logged", EVENTS);
 
             Await.until(Duration.ofSeconds(60), "every event delivered", () -> receiver.distinctEvents() == EVENTS);
-            assertThat(most.get()).isEqualTo(SLOTS);
+            synchronized (lock) {
+                assertThat(most[0]).isEqualTo(SLOTS);
+            }
             assertThat(receiver.count()).isEqualTo(EVENTS);
         }
     }
