@@ -133,6 +133,18 @@ final class PosthornFixture implements AutoCloseable {
         return sent;
     }
 
+    /** Writes events built earlier, in this order, and waits for every acknowledgement. */
+    void sendAll(List<EventBuilder> events) throws Exception {
+        List<java.util.concurrent.Future<?>> acks = new ArrayList<>(events.size());
+        for (EventBuilder e : events) {
+            acks.add(producer.send(e.record()));
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        for (var ack : acks) {
+            ack.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+    }
+
     /** Reads {@code topic} from the start until {@code enough} holds for what was read. */
     List<ConsumerRecord<byte[], byte[]>> read(String topic, Duration timeout,
                                                Predicate<List<ConsumerRecord<byte[], byte[]>>> enough) {

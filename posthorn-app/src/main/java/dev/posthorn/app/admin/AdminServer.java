@@ -163,7 +163,7 @@ public final class AdminServer implements AutoCloseable {
         JsonNode payload = body.has("payload") && !body.get("payload").isNull()
                 ? body.get("payload")
                 : JsonHttp.object().put("test", true).put("fired_at", Instant.now().toString());
-        UUID eventId = ops.testFire(topic, payload);
+        UUID eventId = ops.testFire(topic, text(body, "key"), payload);
         JsonHttp.send(ex, 202, JsonHttp.ok().put("event_id", eventId.toString()));
     }
 

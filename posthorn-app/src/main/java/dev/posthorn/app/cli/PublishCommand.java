@@ -16,12 +16,12 @@ public final class PublishCommand implements Callable<Integer> {
     @Parameters(index = "1", description = "payload as JSON text, e.g. '{\"id\":42}'")
     String json;
 
-    @Option(names = "--key", description = "ordering key (aggregate id); default: the topic")
+    @Option(names = "--key", description = "ordering key (aggregate id); default: a fresh key per event (no ordering between them)")
     String key;
 
     @Override
     public Integer call() throws Exception {
-        UUID id = Environment.operations(Environment.read()).publish(topic, key == null ? topic : key, json);
+        UUID id = Environment.operations(Environment.read()).publish(topic, key, json);
         System.out.println(id);
         return 0;
     }

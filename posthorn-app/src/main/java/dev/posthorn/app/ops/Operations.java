@@ -86,14 +86,22 @@ public final class Operations {
         return subscriptions.validSecrets(id, clock.instant());
     }
 
-    /** Publishes through outbox-writer in a transaction of its own, so it travels the real pipeline. */
-    public UUID testFire(String topic, JsonNode payload) throws SQLException {
-        return publishAlone(topic, "test-fire", payload);
+    /**
+     * Publishes through outbox-writer in a transaction of its own, so it travels the real pipeline.
+     * Without a {@code key} each event gets a fresh one: a shared key would queue every test event
+     * behind the previous one (one request per subscription and key at a time).
+     */
+    public UUID testFire(String topic, String key, JsonNode payload) throws SQLException {
+        return publishAlone(topic, keyOrFresh(key), payload);
     }
 
-    /** Publishes JSON text as an event (the CLI's {@code publish}). */
+    /** Publishes JSON text as an event (the CLI's {@code publish}); a null key means a fresh one. */
     public UUID publish(String topic, String key, String payloadJson) throws SQLException {
-        return publishAlone(topic, key, payloadJson);
+        return publishAlone(topic, keyOrFresh(key), payloadJson);
+    }
+
+    private static String keyOrFresh(String key) {
+        return key == null || key.isBlank() ? UUID.randomUUID().toString() : key;
     }
 
     private UUID publishAlone(String topic, String key, Object payload) throws SQLException {
