@@ -13,8 +13,6 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -30,30 +28,33 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The poll thread's work: fetch, fan out, dispatch deliveries to virtual threads within the
- * instance-wide and per-endpoint bounds, learn their durable outcomes, commit offsets up to the
- * lowest record whose outcome is not durable yet. Everything here runs on the poll thread only;
- * workers talk back through {@link #news}. The loop never sleeps or blocks on a delivery:
- * backpressure pauses partitions, and a retry partition whose head is not due is paused until it is.
- *
- * <p>An endpoint's slot is freed as soon as its HTTP exchange ends ({@link SlotFreed}); the delivery
- * itself stays in flight until its outcome is durable ({@link Completion}), which is what gates the
- * offset commit. A receiver therefore sees up to {@code maxInFlightPerEndpoint} concurrent requests,
- * not fewer while markers are being acknowledged.
+ * The poll thread's work, and only the wiring of it: fetch, fan out, start deliveries on virtual
+ * threads within the instance-wide bound, learn their outcomes, commit offsets up to the lowest
+ * record whose outcome is not durable yet. Each promise has its own owner:
+ * <ul>
+ *   <li>per-key order: {@link KeyLanes}, one per partition (one request per subscription and key);</li>
+ *   <li>a slow endpoint holds only its own slots: {@link EndpointSlots};</li>
+ *   <li>why a partition is paused, and what may be committed: {@link PartitionWork} with its
+ *       {@link PartitionWork.Pause} reasons and {@link dev.posthorn.delivery.offsets.PartitionProgress}.</li>
+ * </ul>
+ * Everything here runs on the poll thread; workers talk back through {@link #news}. The loop never
+ * sleeps or blocks on a delivery.
  */
 final class ConsumerLoop implements ConsumerRebalanceListener {
 
     private static final Logger log = LoggerFactory.getLogger(ConsumerLoop.class);
     private static final Duration BUSY_POLL = Duration.ofMillis(10);
-    /** Longest an events partition waits for the subscriptions view (clock skew, stalled follower). */
-    private static final Duration MAX_SUBSCRIPTIONS_HOLD = Duration.ofSeconds(2);
+    /**
+     * Longest an events partition waits for the subscriptions view (a stalled follower); after it the
+     * event goes out with the view there is.
+     */
+    static final Duration MAX_SUBSCRIPTIONS_HOLD = Duration.ofSeconds(2);
     private static final Duration IDLE_POLL = Duration.ofMillis(100);
     private static final Duration LAG_EVERY = Duration.ofSeconds(1);
     private static final Duration CRASH_RETRY = Duration.ofSeconds(5);
@@ -61,103 +62,39 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
     /** What workers tell the poll thread. */
     private sealed interface WorkerNews {}
 
-    /** A delivery's HTTP exchange (if it made one) is over: its endpoint may take the next request. */
-    private record SlotFreed(String endpoint, long heldNanos) implements WorkerNews {}
+    /**
+     * A delivery's HTTP exchange is over, or it never made one: its endpoint slot (if it held one) is
+     * free, and an ordinary subscription's key may go on.
+     */
+    private record ExchangeEnded(Delivery original, String endpoint, long heldNanos, boolean strict)
+            implements WorkerNews {}
 
     /** A delivery ended: its outcome is durable, or it must be retried in place, or it was abandoned. */
     private record Completion(Delivery original, boolean requested, DeliveryWorker.Result result) implements WorkerNews {}
 
     private record Delayed(Instant at, Delivery delivery) {}
 
-    /** Deliveries to one endpoint: how many are in flight, and those waiting for a slot. */
-    private static final class Endpoint {
-        /**
-         * Every slot busy and none freed for {@link #stalledAfter} (this at least): the endpoint has
-         * stopped answering. A healthy endpoint frees one of its slots every (response time / slots)
-         * on average, so a few typical response times without any is far out of its pattern.
-         */
-        static final long MIN_STALLED_NANOS = Duration.ofMillis(250).toNanos();
-        static final int STALLED_RESPONSE_TIMES = 4;
-
-        int inFlight;
-        final ArrayDeque<Delivery> waiting = new ArrayDeque<>();
-        /** When the delivery now at the head of {@link #waiting} started waiting (monotonic nanos). */
-        long headSince;
-        /** When a slot was last freed, or the endpoint first used (monotonic nanos). */
-        long lastFreed = System.nanoTime();
-        /** Moving average of how long a delivery held a slot (nanos); 0 until one was freed. */
-        long typicalHoldNanos;
-
-        void freed(long heldNanos) {
-            inFlight--;
-            lastFreed = System.nanoTime();
-            typicalHoldNanos = typicalHoldNanos == 0 ? heldNanos : (4 * typicalHoldNanos + heldNanos) / 5;
-        }
-
-        long stalledAfter() {
-            return Math.max(MIN_STALLED_NANOS, STALLED_RESPONSE_TIMES * typicalHoldNanos);
-        }
-
-        void add(Delivery d) {
-            if (waiting.isEmpty()) {
-                headSince = System.nanoTime();
-            }
-            waiting.add(d);
-        }
-
-        Delivery poll() {
-            Delivery d = waiting.poll();
-            headSince = System.nanoTime();
-            return d;
-        }
-
-        /**
-         * Slow: its queue has not moved for longer than a response may take, or all its slots have
-         * been stuck for {@link #stalledAfter} (a hanging endpoint is found within a few of its usual
-         * response times, not after a whole response timeout). A slow endpoint's queue does not count
-         * towards backpressure (it must not stop the others), and once it is full further deliveries
-         * to it are parked on the next retry tier.
-         */
-        boolean slow(long now, long responseTimeoutNanos, int slots) {
-            if (waiting.isEmpty()) {
-                return false;
-            }
-            return now - headSince > responseTimeoutNanos || inFlight >= slots && now - lastFreed > stalledAfter();
-        }
-    }
-
-    /** Strict order: one (subscription, key) delivers its head before anything behind it. */
-    private static final class Lane {
-        Delivery head;
-        final ArrayDeque<Delivery> waiting = new ArrayDeque<>();
-
-        Lane(Delivery head) {
-            this.head = head;
-        }
-    }
-
     private final DeliveryConfig config;
     private final Topics topics;
     private final Clock clock;
     private final RetrySchedule schedule;
     private final KafkaConsumer<byte[], byte[]> consumer;
-    private final Producer<byte[], byte[]> producer;
     private final SubscriptionRegistry registry;
     private final InboxStore inbox;
     private final DeliveryWorker worker;
     private final ExecutorService workers;
     private final SafeListener listener;
     private final TopicSetup.Layout layout;
+    private final EndpointSlots slots;
+    /** Deliveries of one partition waiting in memory beyond this pause it. */
+    private final int backpressureLimit;
 
     private final BlockingQueue<WorkerNews> news = new LinkedBlockingQueue<>();
     private final Map<TopicPartition, PartitionWork> partitions = new HashMap<>();
     private final ArrayDeque<Delivery> ready = new ArrayDeque<>();
-    private final Map<String, Endpoint> endpoints = new HashMap<>();
-    private final Set<String> endpointsToServe = new LinkedHashSet<>();
     private final Set<String> inFlightKeys = new HashSet<>();
     /** Deliveries whose (subscription, event) is already in flight: they wait for that outcome. */
     private final Map<String, List<Delivery>> waitingOnKey = new HashMap<>();
-    private final Map<String, Lane> lanes = new HashMap<>();
     private final PriorityQueue<Delayed> delayed = new PriorityQueue<>(Comparator.comparing(Delayed::at));
 
     /** Deliveries started and not yet ended. */
@@ -171,21 +108,23 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
     private volatile int queuedGauge;
     private volatile long lagGauge;
 
-    ConsumerLoop(DeliveryConfig config, KafkaConsumer<byte[], byte[]> consumer, Producer<byte[], byte[]> producer,
-                 SubscriptionRegistry registry, InboxStore inbox, DeliveryWorker worker, ExecutorService workers,
-                 SafeListener listener, TopicSetup.Layout layout) {
+    ConsumerLoop(DeliveryConfig config, KafkaConsumer<byte[], byte[]> consumer, SubscriptionRegistry registry,
+                 InboxStore inbox, DeliveryWorker worker, ExecutorService workers, SafeListener listener,
+                 TopicSetup.Layout layout) {
         this.config = config;
         this.topics = config.topics();
         this.clock = config.clock();
         this.schedule = config.schedule();
         this.consumer = consumer;
-        this.producer = producer;
         this.registry = registry;
         this.inbox = inbox;
         this.worker = worker;
         this.workers = workers;
         this.listener = listener;
         this.layout = layout;
+        this.slots = new EndpointSlots(config.maxInFlightPerEndpoint(), config.maxQueuedPerEndpoint(),
+                config.responseTimeout());
+        this.backpressureLimit = 2 * config.maxInFlight();
     }
 
     int inFlight() {
@@ -247,8 +186,7 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
     boolean drain(long deadlineNanos) {
         draining = true;
         ready.clear();
-        endpoints.values().forEach(e -> e.waiting.clear());
-        lanes.clear();
+        slots.clearQueues();
         delayed.clear();
         waitingOnKey.clear();
         updatePauses(clock.instant());
@@ -278,27 +216,38 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
         }
         for (ConsumerRecord<byte[], byte[]> record : records) {
             if (work.tier > 0) {
-                String due = EventData.header(record.headers(), DeliveryHeaders.DUE_AT);
-                Instant dueAt = parseInstant(due);
+                Instant dueAt = parseInstant(EventData.header(record.headers(), DeliveryHeaders.DUE_AT));
                 if (dueAt != null && dueAt.isAfter(now)) {
                     // Not due: rewind to it and pause the partition until then. Later records wait too.
                     consumer.seek(tp, record.offset());
-                    work.pausedUntil = dueAt;
+                    work.dueAt = dueAt;
                     break;
                 }
             }
-            if (work.tier == 0 && record.timestamp() > registry.currentAsOf()) {
-                // The subscriptions view may not yet hold a subscription added just before this event:
-                // rewind and hold the partition until it does (bounded, see updatePauses).
+            if (work.tier == 0 && mustWaitForSubscriptions(work, record.timestamp(), now)) {
                 consumer.seek(tp, record.offset());
-                if (work.heldForSubscriptionsUntil == 0) {
-                    work.heldSinceNanos = System.nanoTime();
-                }
-                work.heldForSubscriptionsUntil = record.timestamp();
                 break;
             }
             handleRecord(work, record, now);
         }
+    }
+
+    /**
+     * A subscription added just before an event must see it: the relay wrote the subscription change
+     * before the event, so the view must be current as of the event's time, and of no later than now
+     * (a relay clock running ahead must not hold every event). Holds the partition until then, at
+     * most {@link #MAX_SUBSCRIPTIONS_HOLD}; after that the event goes out with the view there is.
+     */
+    private boolean mustWaitForSubscriptions(PartitionWork work, long recordTimestamp, Instant now) {
+        long needed = Math.min(recordTimestamp, now.toEpochMilli());
+        if (needed <= registry.currentAsOf() || needed <= work.subscriptionsHoldWaivedUpTo) {
+            return false;
+        }
+        if (work.heldForSubscriptionsUntil == 0) {
+            work.heldSinceNanos = System.nanoTime();
+        }
+        work.heldForSubscriptionsUntil = needed;
+        return true;
     }
 
     private void handleRecord(PartitionWork work, ConsumerRecord<byte[], byte[]> record, Instant now) {
@@ -310,25 +259,24 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
             log.error("Record {}-{}@{} is not a deliverable event ({}); moving it to {}",
                     record.topic(), record.partition(), record.offset(), e.getMessage(), topics.deadLetters());
             work.progress.track(record.offset(), 1);
-            writeMalformed(record, source, e.getMessage(), now);
+            writeMalformed(record, source, e.getMessage());
             return;
         }
         if (work.tier == 0) {
             List<Subscription> matching = registry.matching(event.topic());
             work.progress.track(record.offset(), matching.size());
             for (Subscription s : matching) {
-                ready.add(Delivery.first(event, s.id(), source));
+                enqueue(Delivery.first(event, s.id(), source));
             }
             return;
         }
         String subscriptionId = EventData.header(record.headers(), DeliveryHeaders.SUBSCRIPTION_ID);
+        work.progress.track(record.offset(), 1);
         if (subscriptionId == null) {
-            work.progress.track(record.offset(), 1);
-            writeMalformed(record, source, "retry record without " + DeliveryHeaders.SUBSCRIPTION_ID, now);
+            writeMalformed(record, source, "retry record without " + DeliveryHeaders.SUBSCRIPTION_ID);
             return;
         }
-        work.progress.track(record.offset(), 1);
-        ready.add(new Delivery(event, subscriptionId, source, work.tier,
+        enqueue(new Delivery(event, subscriptionId, source, work.tier,
                 parseInt(EventData.header(record.headers(), DeliveryHeaders.ATTEMPTS)),
                 parseInstant(EventData.header(record.headers(), DeliveryHeaders.FIRST_ATTEMPT_AT)),
                 parseInstant(EventData.header(record.headers(), DeliveryHeaders.LAST_ATTEMPT_AT)),
@@ -337,29 +285,22 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
                 "true".equals(EventData.header(record.headers(), DeliveryHeaders.SKIP_INBOX))));
     }
 
-    private void writeMalformed(ConsumerRecord<byte[], byte[]> record, Delivery.Source source, String reason, Instant now) {
-        var dlq = DeliveryRecords.malformed(topics, record.key(), record.value(), record.headers(), record.partition(),
-                record.offset(), reason, layout.dlqPartitions(), now);
-        // Written from the poll thread without waiting: the callback reports back like a delivery.
+    /** A new delivery joins the ready queue and its partition's buffered work. */
+    private void enqueue(Delivery d) {
+        d.source().work().buffered++;
+        ready.add(d);
+    }
+
+    /**
+     * Moves a record that is not a deliverable event to the DLQ on a worker thread, which retries the
+     * write until it is acknowledged (or the service stops): the partition's commits never stay
+     * behind a record whose DLQ write failed once.
+     */
+    private void writeMalformed(ConsumerRecord<byte[], byte[]> record, Delivery.Source source, String reason) {
         Delivery marker = new Delivery(null, "-", source, 0, 0, null, null, null, reason, false);
         inFlight++;
         source.work().inFlight++;
-        try {
-            producer.send(dlq, (metadata, error) -> {
-                if (error != null) {
-                    log.error("Could not move malformed record {}-{}@{} to {}: {}; it will be read again",
-                            record.topic(), record.partition(), record.offset(), topics.deadLetters(), error.toString());
-                    news.add(new Completion(marker, false, new DeliveryWorker.Abandoned()));
-                } else {
-                    listener.deadLettered(null, "malformed event");
-                    news.add(new Completion(marker, false, new DeliveryWorker.Durable()));
-                }
-            });
-        } catch (KafkaException e) {
-            log.error("Could not move malformed record {}-{}@{} to {}: {}", record.topic(), record.partition(),
-                    record.offset(), topics.deadLetters(), e.toString());
-            news.add(new Completion(marker, false, new DeliveryWorker.Abandoned()));
-        }
+        workers.execute(() -> news.add(new Completion(marker, false, worker.deadLetterMalformed(record, reason))));
     }
 
     // ---------------------------------------------------------------- dispatch
@@ -368,17 +309,7 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
         if (draining) {
             return;
         }
-        Iterator<String> it = endpointsToServe.iterator();
-        while (it.hasNext() && roomToStart()) {
-            Endpoint endpoint = endpoints.get(it.next());
-            while (endpoint != null && !endpoint.waiting.isEmpty()
-                    && endpoint.inFlight < config.maxInFlightPerEndpoint() && roomToStart()) {
-                start(endpoint.poll());
-            }
-            if (endpoint == null || endpoint.waiting.isEmpty() || endpoint.inFlight >= config.maxInFlightPerEndpoint()) {
-                it.remove();
-            }
-        }
+        slots.startQueued(this::roomToStart, this::startQueued, System.nanoTime());
         while (!ready.isEmpty() && roomToStart()) {
             start(ready.poll());
         }
@@ -394,31 +325,23 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
         return requesting < config.maxInFlight() && inFlight < 2 * config.maxInFlight();
     }
 
-    private boolean slow(Endpoint endpoint, long now) {
-        return endpoint.slow(now, config.responseTimeout().toNanos(), config.maxInFlightPerEndpoint());
-    }
-
+    /** Takes a delivery off the ready queue and starts it, or puts it where it must wait. */
     private void start(Delivery d) {
         PartitionWork work = d.source().work();
+        work.buffered--;
         if (work.revoked) {
-            advanceLane(d); // the partition's new owner does this delivery again
-            return;
+            return; // the partition's next owner does this delivery again
         }
         Subscription s = registry.get(d.subscriptionId()).orElse(null);
-        if (s != null && s.strictOrder() && d.tier() == 0 && !d.skipInbox()) {
-            String key = laneKey(d);
-            Lane lane = lanes.get(key);
-            if (lane == null) {
-                lanes.put(key, new Lane(d));
-            } else if (lane.head != d) {
-                lane.waiting.add(d);
-                return;
-            }
+        if (s != null && (d.tier() == 0 || work.lanes.holds(d)) && !work.lanes.tryAcquire(d)) {
+            waitForKey(work, d, s);
+            return;
         }
         if (inFlightKeys.contains(d.key())) {
             // The same delivery is running (a duplicate event, or the retry record written by the attempt
             // whose completion has not been processed yet): decide once its outcome is known.
             waitingOnKey.computeIfAbsent(d.key(), k -> new ArrayList<>()).add(d);
+            work.buffered++;
             return;
         }
         if (!d.skipInbox() && inbox.contains(d.event().partition(), d.subscriptionId(), d.event().eventId())) {
@@ -438,35 +361,63 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
             launch(d, d.noted(s.problem()), s, new DeliveryOutcome.DeadLetter("subscription unusable"), null);
             return;
         }
-        String endpointKey = s.endpoint();
-        Endpoint endpoint = endpoints.computeIfAbsent(endpointKey, k -> new Endpoint());
-        if (endpoint.inFlight >= config.maxInFlightPerEndpoint()) {
-            if (endpoint.waiting.size() < config.maxQueuedPerEndpoint()
-                    || !slow(endpoint, System.nanoTime())) {
-                endpoint.add(d); // a busy but moving endpoint: backpressure bounds its queue
-                return;
+        String endpoint = s.endpoint();
+        switch (slots.admit(endpoint, d, System.nanoTime())) {
+            case START -> {
+                requesting++;
+                launch(d, d, s, null, endpoint);
             }
-            // A slow endpoint with a full queue: park the delivery on the next tier instead of letting
-            // it fill the instance's memory or hold back the other endpoints.
-            listener.failed(s.id(), endpointKey, FailureClass.SATURATED);
-            launch(d, d.noted("endpoint saturated: " + endpointKey), s,
-                    OutcomeRules.retry("endpoint saturated", d.tier(), false, schedule, clock.instant(), random()), null);
-            return;
+            case QUEUED -> { } // EndpointSlots hands it a slot later
+            case OVERFLOW -> park(d, s);
         }
-        endpoint.inFlight++;
-        requesting++;
-        launch(d, d, s, null, endpointKey);
     }
 
-    private void launch(Delivery original, Delivery d, Subscription s, DeliveryOutcome preset, String endpointKey) {
+    /**
+     * {@code d}'s key has a delivery in flight. Strict order: it waits, counted in its partition's
+     * buffered work (a hot key behind a failing head pauses only its own partition). Otherwise it
+     * waits in its endpoint's buffer, or is parked when that endpoint is slow and its buffer full.
+     */
+    private void waitForKey(PartitionWork work, Delivery d, Subscription s) {
+        if (s.strictOrder()) {
+            work.lanes.waitBehind(d, null);
+            work.buffered++;
+            return;
+        }
+        if (slots.behindKey(s.endpoint(), d, System.nanoTime()) == EndpointSlots.Admission.OVERFLOW) {
+            park(d, s);
+            return;
+        }
+        work.lanes.waitBehind(d, s.endpoint());
+    }
+
+    /**
+     * A slow endpoint with a full buffer: park the delivery on a retry tier instead of letting it fill
+     * the instance's memory or hold back the other endpoints. Nothing was sent, so it never
+     * dead-letters for this: it stays on the last tier until the endpoint has room.
+     */
+    private void park(Delivery d, Subscription s) {
+        listener.failed(s.id(), s.endpoint(), FailureClass.SATURATED);
+        launch(d, d.noted("endpoint saturated: " + s.endpoint()), s,
+                OutcomeRules.park("endpoint saturated", d.tier(), schedule, clock.instant(), random()), null);
+    }
+
+    /** A delivery that waited at {@code endpoint} got a slot there. */
+    private void startQueued(String endpoint, Delivery d) {
+        Subscription s = registry.get(d.subscriptionId()).orElse(null);
+        requesting++;
+        launch(d, d, s, s == null ? new DeliveryOutcome.DeadLetter("subscription deleted") : null, endpoint);
+    }
+
+    private void launch(Delivery original, Delivery d, Subscription s, DeliveryOutcome preset, String endpoint) {
         inFlight++;
         original.source().work().inFlight++;
         inFlightKeys.add(original.key());
+        boolean strict = s != null && s.strictOrder();
         workers.execute(() -> {
             long startedNanos = System.nanoTime();
             // The worker runs this exactly once, whatever the attempt did (see DeliveryWorker.run).
-            Runnable exchangeEnded = endpointKey == null ? () -> {}
-                    : () -> news.add(new SlotFreed(endpointKey, System.nanoTime() - startedNanos));
+            Runnable exchangeEnded = () -> news.add(
+                    new ExchangeEnded(original, endpoint, System.nanoTime() - startedNanos, strict));
             DeliveryWorker.Result result;
             try {
                 result = worker.run(d, s, preset, exchangeEnded);
@@ -475,7 +426,7 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
                         d.event().eventId(), d.subscriptionId(), CRASH_RETRY, e);
                 result = new DeliveryWorker.RetryInPlace(d, clock.instant().plus(CRASH_RETRY));
             }
-            news.add(new Completion(original, endpointKey != null, result));
+            news.add(new Completion(original, endpoint != null, result));
         });
     }
 
@@ -502,44 +453,41 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
 
     private void process(WorkerNews n) {
         switch (n) {
-            case SlotFreed freed -> freeSlot(freed.endpoint(), freed.heldNanos());
+            case ExchangeEnded ended -> {
+                if (ended.endpoint() != null) {
+                    slots.freed(ended.endpoint(), ended.heldNanos(), System.nanoTime());
+                }
+                if (!ended.strict()) {
+                    releaseKey(ended.original()); // the answer is in: the key's next event may go
+                }
+            }
             case Completion c -> complete(c);
         }
     }
 
-    private void freeSlot(String endpointKey, long heldNanos) {
-        Endpoint endpoint = endpoints.get(endpointKey);
-        endpoint.freed(heldNanos);
-        if (!endpoint.waiting.isEmpty()) {
-            endpointsToServe.add(endpointKey);
-        } else if (endpoint.inFlight == 0) {
-            endpoints.remove(endpointKey);
-        }
-    }
-
     private void complete(Completion c) {
+        Delivery original = c.original();
+        PartitionWork work = original.source().work();
         inFlight--;
         if (c.requested()) {
             requesting--;
         }
-        c.original().source().work().inFlight--;
-        if (c.original().event() != null) {
-            inFlightKeys.remove(c.original().key());
-            List<Delivery> waiting = waitingOnKey.remove(c.original().key());
+        work.inFlight--;
+        if (original.event() != null) {
+            inFlightKeys.remove(original.key());
+            List<Delivery> waiting = waitingOnKey.remove(original.key());
             if (waiting != null) {
-                waiting.forEach(ready::addFirst);
+                waiting.forEach(ready::addFirst); // still counted in their partition's buffered work
             }
         }
         switch (c.result()) {
-            case DeliveryWorker.Durable durable -> finish(c.original());
+            case DeliveryWorker.Durable durable -> finish(original);
             case DeliveryWorker.RetryInPlace retry -> {
-                if (draining || c.original().source().work().revoked) {
+                if (draining || work.revoked) {
                     return; // the partition's next owner (or the next start) does it again
                 }
-                Lane lane = lanes.get(laneKey(c.original()));
-                if (lane != null && lane.head == c.original()) {
-                    lane.head = retry.next();
-                }
+                work.lanes.replaceHead(original, retry.next()); // a strict head keeps its key
+                work.buffered++;
                 delayed.add(new Delayed(retry.at(), retry.next()));
             }
             case DeliveryWorker.Abandoned abandoned -> {
@@ -567,27 +515,24 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
         if (!work.revoked) {
             work.progress.complete(d.source().offset());
         }
-        if (d.event() != null) {
-            advanceLane(d);
-        }
+        releaseKey(d);
     }
 
-    private void advanceLane(Delivery d) {
-        String key = laneKey(d);
-        Lane lane = lanes.get(key);
-        if (lane == null || lane.head != d) {
+    /** Ends {@code d}'s turn on its key (if it had one) and queues the key's next event first. */
+    private void releaseKey(Delivery d) {
+        if (d.event() == null) {
             return;
         }
-        Delivery next = lane.waiting.poll();
-        while (next != null && next.source().work().revoked) {
-            next = lane.waiting.poll();
-        }
+        PartitionWork work = d.source().work();
+        KeyLanes.Waiting next = work.lanes.release(d);
         if (next == null) {
-            lanes.remove(key);
-        } else {
-            lane.head = next;
-            ready.addFirst(next);
+            return;
         }
+        if (next.endpoint() != null) {
+            slots.leftKey(next.endpoint(), next.delivery()); // counted at its endpoint until now
+            work.buffered++;
+        }
+        ready.addFirst(next.delivery());
     }
 
     private void releaseDelayed(Instant now) {
@@ -596,28 +541,37 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
         }
     }
 
-    private static String laneKey(Delivery d) {
-        return d.subscriptionId() + "\n" + d.event().keyText();
-    }
-
     // ---------------------------------------------------------------- pausing, offsets
 
     private void updatePauses(Instant now) {
-        boolean backpressure = buffered() >= 2 * config.maxInFlight();
+        long nowNanos = System.nanoTime();
+        Map<PartitionWork, Integer> queuedAtEndpoints = slots.backpressure(nowNanos);
         Set<TopicPartition> paused = consumer.paused();
         List<TopicPartition> pause = new ArrayList<>();
         List<TopicPartition> resume = new ArrayList<>();
         for (PartitionWork work : partitions.values()) {
-            if (work.pausedUntil != null && !now.isBefore(work.pausedUntil)) {
-                work.pausedUntil = null;
+            if (work.dueAt != null && !now.isBefore(work.dueAt)) {
+                work.dueAt = null;
             }
-            if (work.heldForSubscriptionsUntil != 0 && (registry.currentAsOf() >= work.heldForSubscriptionsUntil
-                    || System.nanoTime() - work.heldSinceNanos > MAX_SUBSCRIPTIONS_HOLD.toNanos())) {
-                // Caught up, or the follower is stalled or the producer's clock is ahead: go on.
-                work.heldForSubscriptionsUntil = 0;
+            if (work.heldForSubscriptionsUntil != 0) {
+                if (registry.currentAsOf() >= work.heldForSubscriptionsUntil) {
+                    work.heldForSubscriptionsUntil = 0;
+                } else if (nowNanos - work.heldSinceNanos > MAX_SUBSCRIPTIONS_HOLD.toNanos()) {
+                    // The follower is behind (a broker outage, a stalled fetch): go on with the view there
+                    // is, and do not hold again for anything produced until now.
+                    log.warn("Subscriptions view not current after {}; delivering {} with the view it has",
+                            MAX_SUBSCRIPTIONS_HOLD, work);
+                    work.subscriptionsHoldWaivedUpTo = now.toEpochMilli();
+                    work.heldForSubscriptionsUntil = 0;
+                }
             }
-            boolean shouldPause = draining || backpressure || work.pausedUntil != null || !inboxReady(work)
-                    || work.heldForSubscriptionsUntil != 0;
+            int waiting = work.buffered + queuedAtEndpoints.getOrDefault(work, 0);
+            work.pause(PartitionWork.Pause.DRAINING, draining);
+            work.pause(PartitionWork.Pause.BACKPRESSURE, waiting >= backpressureLimit);
+            work.pause(PartitionWork.Pause.NOT_DUE, work.dueAt != null);
+            work.pause(PartitionWork.Pause.INBOX_LOADING, !inboxReady(work));
+            work.pause(PartitionWork.Pause.SUBSCRIPTIONS_BEHIND, work.heldForSubscriptionsUntil != 0);
+            boolean shouldPause = !work.pauses.isEmpty();
             boolean isPaused = paused.contains(work.partition);
             if (shouldPause && !isPaused) {
                 pause.add(work.partition);
@@ -631,18 +585,6 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
         if (!resume.isEmpty()) {
             consumer.resume(resume);
         }
-    }
-
-    /** Deliveries fetched and waiting, except those queued for slow endpoints. */
-    private int buffered() {
-        int buffered = ready.size();
-        long now = System.nanoTime();
-        for (Endpoint endpoint : endpoints.values()) {
-            if (!slow(endpoint, now)) {
-                buffered += endpoint.waiting.size();
-            }
-        }
-        return buffered;
     }
 
     private boolean inboxReady(PartitionWork work) {
@@ -685,8 +627,8 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
             if (work.heldForSubscriptionsUntil != 0 && BUSY_POLL.compareTo(timeout) < 0) {
                 timeout = BUSY_POLL;
             }
-            if (work.pausedUntil != null) {
-                Duration untilDue = Duration.between(now, work.pausedUntil);
+            if (work.dueAt != null) {
+                Duration untilDue = Duration.between(now, work.dueAt);
                 if (untilDue.compareTo(timeout) < 0) {
                     timeout = untilDue.isNegative() ? Duration.ZERO : untilDue;
                 }
@@ -742,15 +684,9 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
 
     private void updateGauges() {
         inFlightGauge = inFlight;
-        int queued = ready.size() + delayed.size();
-        for (List<Delivery> waiting : waitingOnKey.values()) {
-            queued += waiting.size();
-        }
-        for (Endpoint e : endpoints.values()) {
-            queued += e.waiting.size();
-        }
-        for (Lane lane : lanes.values()) {
-            queued += lane.waiting.size();
+        int queued = slots.queued();
+        for (PartitionWork work : partitions.values()) {
+            queued += work.buffered;
         }
         queuedGauge = queued;
         if (System.nanoTime() - nextLagNanos >= 0) {
@@ -818,9 +754,16 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
         log.warn("Lost {} (another instance may already own them)", lost);
     }
 
+    /**
+     * Drops a partition and everything of it: its lanes go with its state, its deliveries queued at
+     * endpoints are removed, and those still in ready, delayed or behind a duplicate are skipped when
+     * they come up. Workers still running for it see {@link PartitionWork#revoked} and write no
+     * retry or DLQ record (the next owner decides those again).
+     */
     private void forget(List<PartitionWork> works) {
         for (PartitionWork work : works) {
             work.revoked = true;
+            slots.forget(work);
             partitions.remove(work.partition);
         }
         assignInboxSlice();

@@ -261,8 +261,8 @@ public final class DeliveryService implements AutoCloseable {
             }
             DeliveryWorker worker = new DeliveryWorker(config, sender, producer, registry, inbox, listener,
                     layout.retryPartitions(), layout.dlqPartitions(), () -> abandoning);
-            ConsumerLoop consumerLoop = new ConsumerLoop(config, consumer, producer, registry, inbox, worker, workers,
-                    listener, layout);
+            ConsumerLoop consumerLoop = new ConsumerLoop(config, consumer, registry, inbox, worker, workers, listener,
+                    layout);
             loop = consumerLoop;
             consumerLoop.subscribe();
             transition(State.RUNNING);

@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
@@ -94,6 +95,9 @@ final class DeliveryWorker {
         try {
             Attempted attempted;
             try {
+                if (d.source() != null && d.source().work().revoked) {
+                    return new Abandoned(); // its partition moved on before this started: the next owner sends it
+                }
                 attempted = preset != null ? new Attempted(d, preset) : attempt(d, subscription);
             } finally {
                 exchangeEnded.run();
@@ -102,6 +106,21 @@ final class DeliveryWorker {
                 return new Abandoned();
             }
             return persist(attempted.delivery(), subscription, attempted.outcome());
+        } catch (AbandonedException e) {
+            return new Abandoned();
+        }
+    }
+
+    /**
+     * Moves a record that is not a deliverable event to the DLQ, retrying the write until it is
+     * acknowledged or the service stops. Blocking: call it from a worker thread.
+     */
+    Result deadLetterMalformed(ConsumerRecord<byte[], byte[]> record, String reason) {
+        try {
+            send(DeliveryRecords.malformed(topics, record.key(), record.value(), record.headers(), record.partition(),
+                    record.offset(), reason, dlqPartitions, clock.instant()));
+            listener.deadLettered(null, "malformed event");
+            return new Durable();
         } catch (AbandonedException e) {
             return new Abandoned();
         }
@@ -182,6 +201,13 @@ final class DeliveryWorker {
 
     private Result persist(Delivery d, Subscription s, DeliveryOutcome outcome) throws AbandonedException {
         Instant now = clock.instant();
+        if (d.source() != null && d.source().work().revoked && !(outcome instanceof DeliveryOutcome.Delivered)) {
+            // Fenced: the partition has moved on and its next owner decides this delivery again. A retry or
+            // DLQ record written now would make a second chain of attempts; a marker only suppresses one.
+            log.info("Not recording the outcome of event {} for subscription {}: partition {} was revoked",
+                    d.event().eventId(), d.subscriptionId(), d.source().work());
+            return new Abandoned();
+        }
         String subscriptionId = d.subscriptionId();
         switch (outcome) {
             case DeliveryOutcome.Delivered delivered -> {

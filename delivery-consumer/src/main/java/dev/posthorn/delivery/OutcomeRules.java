@@ -65,6 +65,15 @@ final class OutcomeRules {
     }
 
     /**
+     * Parks a delivery that was not attempted (its endpoint had no room) on the next tier, or again
+     * on the last one: nothing was sent, so it never counts towards dead-lettering.
+     */
+    static DeliveryOutcome park(String reason, int currentTier, RetrySchedule schedule, Instant now, double random) {
+        int tier = Math.min(currentTier + 1, schedule.tierCount());
+        return new DeliveryOutcome.RetryAt(schedule.dueAt(now, tier, random), tier, reason, false);
+    }
+
+    /**
      * Waits what the server asked, clamped to {@code retryAfterMax}, in the first tier whose delays
      * are at least that long (so the record does not hold back shorter waits behind it).
      */
