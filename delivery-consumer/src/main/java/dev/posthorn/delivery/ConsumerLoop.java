@@ -224,7 +224,7 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
                     break;
                 }
             }
-            if (work.tier == 0 && mustWaitForSubscriptions(work, record.timestamp(), now)) {
+            if (work.tier == 0 && mustWaitForSubscriptions(work, record, now)) {
                 consumer.seek(tp, record.offset());
                 break;
             }
@@ -238,14 +238,19 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
      * (a relay clock running ahead must not hold every event). Holds the partition until then, at
      * most {@link #MAX_SUBSCRIPTIONS_HOLD}; after that the event goes out with the view there is.
      */
-    private boolean mustWaitForSubscriptions(PartitionWork work, long recordTimestamp, Instant now) {
-        long needed = Math.min(recordTimestamp, now.toEpochMilli());
+    private boolean mustWaitForSubscriptions(PartitionWork work, ConsumerRecord<byte[], byte[]> record, Instant now) {
+        // The record comes back after the hold: judge it by when it was first read, not by a later now
+        // (which would chase the follower's round trip for ever).
+        long needed = record.offset() == work.heldOffset ? work.heldNeeds
+                : Math.min(record.timestamp(), now.toEpochMilli());
         if (needed <= registry.currentAsOf() || needed <= work.subscriptionsHoldWaivedUpTo) {
             return false;
         }
         if (work.heldForSubscriptionsUntil == 0) {
             work.heldSinceNanos = System.nanoTime();
         }
+        work.heldOffset = record.offset();
+        work.heldNeeds = needed;
         work.heldForSubscriptionsUntil = needed;
         return true;
     }

@@ -64,6 +64,7 @@ public final class DeliveryService implements AutoCloseable {
     private volatile Throwable failure;
     private volatile ConsumerLoop loop;
     private volatile InboxStore inboxView;
+    private volatile SubscriptionRegistry registryView;
 
     public DeliveryService(DeliveryConfig config) {
         this.config = Objects.requireNonNull(config, "config");
@@ -108,6 +109,21 @@ public final class DeliveryService implements AutoCloseable {
             }
             return true;
         }
+    }
+
+    /**
+     * What keeps a running service from working fully, or null: a follower of the subscriptions or
+     * inbox topic that cannot reach the broker (it retries by itself; health reports DOWN meanwhile).
+     */
+    public String problem() {
+        SubscriptionRegistry registry = registryView;
+        InboxStore inbox = inboxView;
+        String subscriptions = registry == null ? null : registry.problem();
+        String markers = inbox == null ? null : inbox.problem();
+        if (subscriptions != null) {
+            return "subscriptions view: " + subscriptions;
+        }
+        return markers == null ? null : "inbox: " + markers;
     }
 
     /** Live values for gauges. */
@@ -251,6 +267,7 @@ public final class DeliveryService implements AutoCloseable {
                     return;
                 }
             }
+            registryView = registry;
             inbox.start();
             inboxView = inbox;
             // Fetch the producer's metadata now, so the first outcomes do not wait for it.

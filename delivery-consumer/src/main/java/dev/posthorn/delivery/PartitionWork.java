@@ -43,6 +43,9 @@ final class PartitionWork {
      * subscriptions hold); 0 = not held.
      */
     long heldForSubscriptionsUntil;
+    /** The record last held for the subscriptions view, and the wall-clock millis it needs the view current as of. */
+    long heldOffset = -1;
+    long heldNeeds;
     /** Records produced up to this wall-clock millis are not held again: their hold ran out. */
     long subscriptionsHoldWaivedUpTo;
     /** When the hold began ({@link System#nanoTime()}); a hold never lasts longer than a bound. */

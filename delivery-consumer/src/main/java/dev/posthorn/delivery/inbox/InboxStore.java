@@ -18,6 +18,8 @@ import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +36,9 @@ import org.slf4j.LoggerFactory;
  * report for the measured bytes per marker.
  */
 public final class InboxStore implements AutoCloseable {
+
+    /** Bound on one offsets request: a broker outage is reported and retried, never waited out. */
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
 
     private static final Logger log = LoggerFactory.getLogger(InboxStore.class);
     private static final Duration EVICT_EVERY = Duration.ofMinutes(1);
@@ -108,32 +113,19 @@ public final class InboxStore implements AutoCloseable {
         try (KafkaConsumer<byte[], byte[]> consumer =
                      new KafkaConsumer<>(consumerProperties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             while (follower.running()) {
-                Set<Integer> target = wanted;
-                if (!target.equals(current)) {
-                    reassign(consumer, current, target, loading);
-                }
-                if (current.isEmpty()) {
-                    // Nothing assigned yet (or any more): wait for the poll thread to hand us partitions.
-                    LockSupport.parkNanos(IDLE_WAIT.toNanos());
-                    continue;
-                }
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                    apply(record);
-                }
-                if (!loading.isEmpty()) {
-                    var it = loading.entrySet().iterator();
-                    while (it.hasNext()) {
-                        var e = it.next();
-                        if (consumer.position(e.getKey()) >= e.getValue()) {
-                            ready.add(e.getKey().partition());
-                            log.debug("Inbox partition {} loaded", e.getKey());
-                            it.remove();
-                        }
+                try {
+                    if (!followOnce(consumer, current, loading)) {
+                        continue;
                     }
-                }
-                if (!clock.instant().isBefore(nextEviction)) {
-                    evictExpired();
-                    nextEviction = clock.instant().plus(EVICT_EVERY);
+                    if (!clock.instant().isBefore(nextEviction)) {
+                        evictExpired();
+                        nextEviction = clock.instant().plus(EVICT_EVERY);
+                    }
+                    follower.succeeded();
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (KafkaException e) {
+                    follower.failed("following " + topic, e);
                 }
             }
         } catch (RuntimeException e) {
@@ -141,6 +133,40 @@ public final class InboxStore implements AutoCloseable {
                 log.error("Stopped following {}: duplicates are no longer suppressed for new assignments", topic, e);
             }
         }
+    }
+
+    /** One step: follow the assignment, apply new markers, mark loaded slices; false when nothing is assigned. */
+    private boolean followOnce(KafkaConsumer<byte[], byte[]> consumer, Set<Integer> current,
+                               Map<TopicPartition, Long> loading) {
+        Set<Integer> target = wanted;
+        if (!target.equals(current)) {
+            reassign(consumer, current, target, loading);
+        }
+        if (current.isEmpty()) {
+            // Nothing assigned yet (or any more): wait for the poll thread to hand us partitions.
+            LockSupport.parkNanos(IDLE_WAIT.toNanos());
+            return false;
+        }
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+            apply(record);
+        }
+        if (!loading.isEmpty()) {
+            var it = loading.entrySet().iterator();
+            while (it.hasNext()) {
+                var e = it.next();
+                if (consumer.position(e.getKey(), REQUEST_TIMEOUT) >= e.getValue()) {
+                    ready.add(e.getKey().partition());
+                    log.debug("Inbox partition {} loaded", e.getKey());
+                    it.remove();
+                }
+            }
+        }
+        return true;
+    }
+
+    /** What keeps the inbox from following its topic (a broker outage), or null while it follows. */
+    public String problem() {
+        return follower.problem();
     }
 
     private void reassign(KafkaConsumer<byte[], byte[]> consumer, Set<Integer> current, Set<Integer> target,
@@ -159,15 +185,16 @@ public final class InboxStore implements AutoCloseable {
                 loading.remove(new TopicPartition(topic, p));
             }
         }
-        current.clear();
-        current.addAll(target);
-        List<TopicPartition> all = current.stream().map(p -> new TopicPartition(topic, p)).toList();
+        List<TopicPartition> all = target.stream().map(p -> new TopicPartition(topic, p)).toList();
         consumer.assign(all);
         if (!added.isEmpty()) {
             consumer.seekToBeginning(added);
-            loading.putAll(consumer.endOffsets(added));
+            // May fail while the broker is away: then current stays as it was and the next step redoes this.
+            loading.putAll(consumer.endOffsets(added, REQUEST_TIMEOUT));
             log.debug("Loading inbox partitions {}", added);
         }
+        current.clear();
+        current.addAll(target);
     }
 
     private void apply(ConsumerRecord<byte[], byte[]> record) {

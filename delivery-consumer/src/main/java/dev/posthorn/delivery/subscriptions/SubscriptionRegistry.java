@@ -25,6 +25,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -69,6 +70,8 @@ public final class SubscriptionRegistry implements AutoCloseable {
      */
     /** How long a caught-up follower waits for new changes before asking for the end offsets again. */
     private static final Duration FOLLOW_POLL = Duration.ofMillis(10);
+    /** Bound on one metadata or offsets request: a broker outage is reported and retried, never waited out. */
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
 
     public SubscriptionRegistry(String topic, Map<String, Object> consumerProperties, UnaryOperator<String> secretOpener) {
         this.topic = Objects.requireNonNull(topic, "topic");
@@ -129,43 +132,56 @@ public final class SubscriptionRegistry implements AutoCloseable {
         try (KafkaConsumer<byte[], byte[]> consumer =
                      new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = new ArrayList<>();
-            for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
-                partitions.add(new TopicPartition(topic, info.partition()));
-            }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
-            log.info("Loading subscriptions from {} ({} partitions)", topic, partitions.size());
+            Map<TopicPartition, Long> end = new HashMap<>();
+            Map<TopicPartition, Long> target = new HashMap<>();
+            boolean assigned = false;
             boolean caughtUp = false;
-            long askedAt = System.currentTimeMillis();
-            Map<TopicPartition, Long> target = new HashMap<>(end);
+            long askedAt = 0;
             while (follower.running()) {
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(caughtUp ? FOLLOW_POLL : Duration.ofMillis(200));
-                if (!records.isEmpty()) {
-                    synchronized (fromTopic) {
-                        for (ConsumerRecord<byte[], byte[]> record : records) {
-                            apply(record);
+                try {
+                    if (!assigned) {
+                        partitions.clear();
+                        for (PartitionInfo info : consumer.partitionsFor(topic, REQUEST_TIMEOUT)) {
+                            partitions.add(new TopicPartition(topic, info.partition()));
                         }
-                        rebuild();
+                        consumer.assign(partitions);
+                        consumer.seekToBeginning(partitions);
+                        askedAt = System.currentTimeMillis();
+                        end.putAll(consumer.endOffsets(partitions, REQUEST_TIMEOUT));
+                        target.putAll(end);
+                        assigned = true;
+                        log.info("Loading subscriptions from {} ({} partitions)", topic, partitions.size());
                     }
-                }
-                if (!caughtUp) {
-                    if (reached(consumer, end)) {
+                    ConsumerRecords<byte[], byte[]> records = consumer.poll(caughtUp ? FOLLOW_POLL : Duration.ofMillis(200));
+                    if (!records.isEmpty()) {
+                        synchronized (fromTopic) {
+                            for (ConsumerRecord<byte[], byte[]> record : records) {
+                                apply(record);
+                            }
+                            rebuild();
+                        }
+                    }
+                    if (!caughtUp && reached(consumer, end)) {
                         caughtUp = true;
                         log.info("Loaded {} subscriptions from {}", snapshot.byId.size(), topic);
                         loaded.countDown();
                     }
-                }
-                // Reached the end offsets asked for at askedAt: everything acknowledged before then is applied.
-                if (reached(consumer, target)) {
-                    currentAsOf = askedAt;
-                    askedAt = System.currentTimeMillis();
-                    target.putAll(consumer.endOffsets(partitions));
-                    // Mostly nothing changed meanwhile: then the view is current as of the new askedAt at
-                    // once, a round trip behind the clock rather than a poll and a round trip.
+                    // Reached the end offsets asked for at askedAt: everything acknowledged before then is applied.
                     if (reached(consumer, target)) {
                         currentAsOf = askedAt;
+                        askedAt = System.currentTimeMillis();
+                        target.putAll(consumer.endOffsets(partitions, REQUEST_TIMEOUT));
+                        // Mostly nothing changed meanwhile: then the view is current as of the new askedAt at
+                        // once, a round trip behind the clock rather than a poll and a round trip.
+                        if (reached(consumer, target)) {
+                            currentAsOf = askedAt;
+                        }
                     }
+                    follower.succeeded();
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (KafkaException e) {
+                    follower.failed("following " + topic, e);
                 }
             }
         } catch (WakeupException e) {
@@ -175,6 +191,11 @@ public final class SubscriptionRegistry implements AutoCloseable {
             log.error("Stopped following {}: subscription changes no longer take effect", topic, e);
             loaded.countDown();
         }
+    }
+
+    /** What keeps the view from following the topic (a broker outage), or null while it follows. */
+    public String problem() {
+        return follower.problem();
     }
 
     /** Drops the partitions whose position has reached their offset in {@code ends}; true once none are left. */

@@ -240,6 +240,7 @@ final class PosthornFixture implements AutoCloseable {
         private String traceparent;
         private Instant createdAt = Instant.parse("2026-03-01T12:00:00.123456Z");
         private int version = 1;
+        private Long timestamp;
 
         EventBuilder(String topic) {
             this.topic = topic;
@@ -250,6 +251,8 @@ final class PosthornFixture implements AutoCloseable {
         EventBuilder payload(String json) { payload = json; return this; }
         EventBuilder traceparent(String v) { traceparent = v; return this; }
         EventBuilder version(int v) { version = v; return this; }
+        /** The record's timestamp as the relay's clock would stamp it (default: the producer's now). */
+        EventBuilder timestamp(Instant v) { timestamp = v.toEpochMilli(); return this; }
 
         SentEvent build() {
             String envelope = "{\"created_at\":\"" + createdAt + "\",\"payload\":" + payload + ",\"topic\":\"" + topic
@@ -260,7 +263,7 @@ final class PosthornFixture implements AutoCloseable {
 
         ProducerRecord<byte[], byte[]> record() {
             SentEvent e = build();
-            ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topics.events(), e.key(), e.value());
+            ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topics.events(), null, timestamp, e.key(), e.value());
             r.headers().add(new RecordHeader("posthorn.event_id", utf8(id)));
             r.headers().add(new RecordHeader("posthorn.topic", utf8(topic)));
             r.headers().add(new RecordHeader("posthorn.payload_version", utf8(Integer.toString(version))));

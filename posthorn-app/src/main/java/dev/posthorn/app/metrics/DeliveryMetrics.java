@@ -30,9 +30,12 @@ public final class DeliveryMetrics implements DeliveryListener {
 
     public static Observability.Health health(DeliveryService delivery) {
         DeliveryService.State state = delivery.state();
-        return state == DeliveryService.State.RUNNING
-                ? Observability.Health.up(state.name())
-                : Observability.Health.down(state.name());
+        if (state != DeliveryService.State.RUNNING) {
+            return Observability.Health.down(state.name());
+        }
+        String problem = delivery.problem();
+        return problem == null ? Observability.Health.up(state.name())
+                : Observability.Health.down(state.name() + ", " + problem);
     }
 
     private double read(java.util.function.ToDoubleFunction<DeliveryGauges> f) {
