@@ -28,6 +28,8 @@ import org.slf4j.event.Level;
  * @param retryAfterMax           upper clamp of a 429/503 {@code Retry-After}; default 1 h
  * @param connectTimeout          TCP connect timeout; default 5 s
  * @param responseTimeout         wait for response bytes; default 15 s
+ * @param requestTimeout          one total deadline per request, from connecting to the last response byte
+ *                                (a receiver that trickles bytes is cut off there); default 30 s
  * @param maxInFlight             concurrent HTTP deliveries per instance (until their outcome is durable); default
  *                                256. Deliveries that only write an outcome (parked, dead-lettered) have as many again.
  * @param maxInFlightPerEndpoint  concurrent deliveries per endpoint (scheme://host:port); default 16
@@ -61,6 +63,7 @@ public record DeliveryConfig(
         Duration retryAfterMax,
         Duration connectTimeout,
         Duration responseTimeout,
+        Duration requestTimeout,
         int maxInFlight,
         int maxInFlightPerEndpoint,
         int maxQueuedPerEndpoint,
@@ -119,6 +122,7 @@ public record DeliveryConfig(
                 + ", groupId=" + groupId + ", secretKey=<redacted>, retrySchedule=" + retrySchedule
                 + ", retryJitter=" + retryJitter + ", retryAfterMax=" + retryAfterMax
                 + ", connectTimeout=" + connectTimeout + ", responseTimeout=" + responseTimeout
+                + ", requestTimeout=" + requestTimeout
                 + ", maxInFlight=" + maxInFlight + ", maxInFlightPerEndpoint=" + maxInFlightPerEndpoint
                 + ", maxQueuedPerEndpoint=" + maxQueuedPerEndpoint
                 + ", circuitFailureThreshold=" + circuitFailureThreshold + ", circuitOpenDuration=" + circuitOpenDuration
@@ -163,6 +167,7 @@ public record DeliveryConfig(
         private Duration retryAfterMax = Duration.ofHours(1);
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration responseTimeout = Duration.ofSeconds(15);
+        private Duration requestTimeout = Duration.ofSeconds(30);
         private int maxInFlight = 256;
         private int maxInFlightPerEndpoint = 16;
         private int maxQueuedPerEndpoint = 1000;
@@ -197,6 +202,7 @@ public record DeliveryConfig(
             retryAfterMax = c.retryAfterMax;
             connectTimeout = c.connectTimeout;
             responseTimeout = c.responseTimeout;
+            requestTimeout = c.requestTimeout;
             maxInFlight = c.maxInFlight;
             maxInFlightPerEndpoint = c.maxInFlightPerEndpoint;
             maxQueuedPerEndpoint = c.maxQueuedPerEndpoint;
@@ -229,6 +235,7 @@ public record DeliveryConfig(
         public Builder retryAfterMax(Duration v) { retryAfterMax = v; return this; }
         public Builder connectTimeout(Duration v) { connectTimeout = v; return this; }
         public Builder responseTimeout(Duration v) { responseTimeout = v; return this; }
+        public Builder requestTimeout(Duration v) { requestTimeout = v; return this; }
         public Builder maxInFlight(int v) { maxInFlight = v; return this; }
         public Builder maxInFlightPerEndpoint(int v) { maxInFlightPerEndpoint = v; return this; }
         public Builder maxQueuedPerEndpoint(int v) { maxQueuedPerEndpoint = v; return this; }
@@ -287,6 +294,7 @@ public record DeliveryConfig(
             positive(problems, "retryAfterMax", retryAfterMax);
             positive(problems, "connectTimeout", connectTimeout);
             positive(problems, "responseTimeout", responseTimeout);
+            positive(problems, "requestTimeout", requestTimeout);
             atLeast(problems, "maxInFlight", maxInFlight, 1);
             atLeast(problems, "maxInFlightPerEndpoint", maxInFlightPerEndpoint, 1);
             if (maxInFlightPerEndpoint > maxInFlight && maxInFlight >= 1) {
@@ -338,7 +346,7 @@ public record DeliveryConfig(
                 throw new InvalidConfigException(problems);
             }
             return new DeliveryConfig(bootstrapServers.strip(), topicPrefix, groupId, secretKey.strip(), retrySchedule,
-                    retryJitter, retryAfterMax, connectTimeout, responseTimeout, maxInFlight, maxInFlightPerEndpoint,
+                    retryJitter, retryAfterMax, connectTimeout, responseTimeout, requestTimeout, maxInFlight, maxInFlightPerEndpoint,
                     maxQueuedPerEndpoint, circuitFailureThreshold, circuitOpenDuration, inboxDedupeWindow, allowList,
                     allowLoopback, partitions, replicationFactor, dlqRetention, userAgentVersion, drainTimeout,
                     maxPollRecords, commitInterval, kafkaProperties, transientFailureLogLevel, clock, listener,

@@ -251,7 +251,7 @@ public final class DeliveryService implements AutoCloseable {
 
         try (SubscriptionRegistry registry = new SubscriptionRegistry(topics.subscriptions(), follower, cipher::open);
              InboxStore inbox = new InboxStore(topics.inbox(), inboxFollower, config.inboxDedupeWindow(), config.clock());
-             WebhookSender sender = new WebhookSender(config.connectTimeout(), config.responseTimeout(),
+             WebhookSender sender = new WebhookSender(config.connectTimeout(), config.responseTimeout(), config.requestTimeout(),
                      config.maxInFlight(), config.maxInFlightPerEndpoint(),
                      new GuardedDnsResolver(config.hostResolver(), config.destinationPolicy()));
              KafkaProducer<byte[], byte[]> producer =

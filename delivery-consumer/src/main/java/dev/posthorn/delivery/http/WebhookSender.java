@@ -2,6 +2,7 @@ package dev.posthorn.delivery.http;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -9,12 +10,17 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.hc.client5.http.DnsResolver;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.ManagedHttpClientConnectionFactory;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.core5.http.ClassicHttpResponse;
@@ -22,6 +28,7 @@ import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.io.SocketConfig;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.io.CloseMode;
@@ -31,28 +38,46 @@ import org.apache.hc.core5.util.Timeout;
 
 /**
  * POSTs webhook bodies with Apache HttpClient 5 (classic, blocking: one virtual thread per request).
- * Pooled keep-alive connections, connect and response timeouts, redirects never followed, no
- * automatic retries, no cookies, no proxy, and at most {@link #MAX_RESPONSE_BYTES} of a response
- * body read (a longer response's connection is dropped rather than drained). Every address it
- * dials comes through the given {@link DnsResolver}, where the SSRF guard sits.
+ * Pooled keep-alive connections, connect and response timeouts, and one total deadline per request
+ * (connect to last body byte: a receiver that trickles a byte every few seconds never trips the
+ * response timeout, so the request is aborted at the deadline instead), redirects never followed, no
+ * automatic retries, no cookies, no proxy, at most {@link #MAX_RESPONSE_HEADERS} response headers of
+ * at most {@link #MAX_HEADER_LINE} bytes each, and at most {@link #MAX_RESPONSE_BYTES} of a
+ * response body read (a longer response's connection is dropped rather than drained). Every address
+ * it dials comes through the given {@link DnsResolver}, where the SSRF guard sits.
  */
 public final class WebhookSender implements AutoCloseable {
 
     /** 64 KiB. */
     public static final int MAX_RESPONSE_BYTES = 64 * 1024;
     private static final int BODY_START_CHARS = 256;
+    static final int MAX_RESPONSE_HEADERS = 64;
+    static final int MAX_HEADER_LINE = 8 * 1024;
 
     private final PoolingHttpClientConnectionManager connections;
     private final CloseableHttpClient client;
     private final Set<HttpPost> active = ConcurrentHashMap.newKeySet();
+    private final Duration requestTimeout;
+    /** Aborts requests at their total deadline; one daemon thread, owned and shut down here. */
+    private final ScheduledThreadPoolExecutor deadlines;
 
-    public WebhookSender(Duration connectTimeout, Duration responseTimeout, int maxConnections,
+    public WebhookSender(Duration connectTimeout, Duration responseTimeout, Duration requestTimeout, int maxConnections,
                          int maxConnectionsPerEndpoint, DnsResolver dnsResolver) {
         Objects.requireNonNull(dnsResolver, "dnsResolver");
+        this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
+        this.deadlines = new ScheduledThreadPoolExecutor(1,
+                Thread.ofPlatform().name("posthorn-request-deadlines").daemon(true).factory());
+        deadlines.setRemoveOnCancelPolicy(true);
         Timeout connect = Timeout.of(connectTimeout);
         Timeout response = Timeout.of(responseTimeout);
         this.connections = PoolingHttpClientConnectionManagerBuilder.create()
                 .setDnsResolver(dnsResolver)
+                .setConnectionFactory(ManagedHttpClientConnectionFactory.builder()
+                        .http1Config(Http1Config.custom()
+                                .setMaxHeaderCount(MAX_RESPONSE_HEADERS)
+                                .setMaxLineLength(MAX_HEADER_LINE)
+                                .build())
+                        .build())
                 .setPoolConcurrencyPolicy(PoolConcurrencyPolicy.STRICT)
                 .setMaxConnTotal(maxConnections)
                 .setMaxConnPerRoute(maxConnectionsPerEndpoint)
@@ -96,12 +121,26 @@ public final class WebhookSender implements AutoCloseable {
         HttpHost target = new HttpHost(url.getScheme(), url.getHost(), url.getPort());
         active.add(post);
         long start = System.nanoTime();
+        AtomicBoolean pastDeadline = new AtomicBoolean();
+        ScheduledFuture<?> deadline = deadlines.schedule(() -> {
+            pastDeadline.set(true);
+            post.cancel();
+        }, requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
         try (ClassicHttpResponse response = client.executeOpen(target, post, null)) {
             String bodyStart = readCapped(response.getEntity(), post);
             Header retryAfter = response.getFirstHeader("Retry-After");
             return new HttpResult(response.getCode(), retryAfter == null ? null : retryAfter.getValue(),
                     bodyStart, Duration.ofNanos(System.nanoTime() - start));
+        } catch (IOException | RuntimeException e) {
+            if (pastDeadline.get()) {
+                SocketTimeoutException timeout = new SocketTimeoutException(
+                        "no complete answer within the request deadline of " + requestTimeout.toMillis() + " ms");
+                timeout.initCause(e);
+                throw timeout;
+            }
+            throw e;
         } finally {
+            deadline.cancel(false);
             active.remove(post);
         }
     }
@@ -164,6 +203,7 @@ public final class WebhookSender implements AutoCloseable {
 
     @Override
     public void close() {
+        deadlines.shutdownNow();
         cancelAll();
         client.close(CloseMode.IMMEDIATE);
         connections.close(CloseMode.IMMEDIATE);

@@ -41,6 +41,7 @@ public final class Settings {
     public static final String DELIVERY_RETRY_SCHEDULE = "POSTHORN_DELIVERY_RETRY_SCHEDULE";
     public static final String DELIVERY_CONNECT_TIMEOUT = "POSTHORN_DELIVERY_CONNECT_TIMEOUT";
     public static final String DELIVERY_RESPONSE_TIMEOUT = "POSTHORN_DELIVERY_RESPONSE_TIMEOUT";
+    public static final String DELIVERY_REQUEST_TIMEOUT = "POSTHORN_DELIVERY_REQUEST_TIMEOUT";
     public static final String DELIVERY_MAX_IN_FLIGHT = "POSTHORN_DELIVERY_MAX_IN_FLIGHT";
     public static final String DELIVERY_MAX_IN_FLIGHT_PER_ENDPOINT = "POSTHORN_DELIVERY_MAX_IN_FLIGHT_PER_ENDPOINT";
     public static final String DELIVERY_ALLOW = "POSTHORN_DELIVERY_ALLOW";
@@ -87,6 +88,8 @@ public final class Settings {
                     "delay of each retry tier (one topic each, ±20 % jitter); after the last, the DLQ"),
             row(DELIVERY_CONNECT_TIMEOUT, "5s", EnumSet.of(DELIVER), false, "HTTP connect timeout"),
             row(DELIVERY_RESPONSE_TIMEOUT, "15s", EnumSet.of(DELIVER), false, "HTTP response timeout"),
+            row(DELIVERY_REQUEST_TIMEOUT, "30s", EnumSet.of(DELIVER), false,
+                    "total deadline per request, connect to last response byte"),
             row(DELIVERY_MAX_IN_FLIGHT, "256", EnumSet.of(DELIVER), false, "deliveries in flight per instance"),
             row(DELIVERY_MAX_IN_FLIGHT_PER_ENDPOINT, "16", EnumSet.of(DELIVER), false,
                     "deliveries in flight per endpoint (host:port), so one slow endpoint holds only its own slots"),

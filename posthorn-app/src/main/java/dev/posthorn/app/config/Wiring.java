@@ -51,6 +51,7 @@ public final class Wiring {
             Map.entry("retrySchedule", Settings.DELIVERY_RETRY_SCHEDULE),
             Map.entry("connectTimeout", Settings.DELIVERY_CONNECT_TIMEOUT),
             Map.entry("responseTimeout", Settings.DELIVERY_RESPONSE_TIMEOUT),
+            Map.entry("requestTimeout", Settings.DELIVERY_REQUEST_TIMEOUT),
             Map.entry("maxInFlight", Settings.DELIVERY_MAX_IN_FLIGHT),
             Map.entry("maxInFlightPerEndpoint", Settings.DELIVERY_MAX_IN_FLIGHT_PER_ENDPOINT),
             Map.entry("inboxDedupeWindow", Settings.DELIVERY_DEDUPE_WINDOW),
@@ -98,6 +99,7 @@ public final class Wiring {
         List<Duration> schedule = config.durations(Settings.DELIVERY_RETRY_SCHEDULE);
         Duration connect = config.duration(Settings.DELIVERY_CONNECT_TIMEOUT);
         Duration response = config.duration(Settings.DELIVERY_RESPONSE_TIMEOUT);
+        Duration request = config.duration(Settings.DELIVERY_REQUEST_TIMEOUT);
         int inFlight = config.integer(Settings.DELIVERY_MAX_IN_FLIGHT, 1, 100_000);
         int perEndpoint = config.integer(Settings.DELIVERY_MAX_IN_FLIGHT_PER_ENDPOINT, 1, 100_000);
         Duration dedupe = config.duration(Settings.DELIVERY_DEDUPE_WINDOW);
@@ -110,7 +112,7 @@ public final class Wiring {
         try {
             return DeliveryConfig.builder()
                     .bootstrapServers(bootstrap).secretKey(secretKey).topicPrefix(prefix).groupId(group)
-                    .retrySchedule(schedule).connectTimeout(connect).responseTimeout(response)
+                    .retrySchedule(schedule).connectTimeout(connect).responseTimeout(response).requestTimeout(request)
                     .maxInFlight(inFlight).maxInFlightPerEndpoint(perEndpoint).inboxDedupeWindow(dedupe)
                     .allowList(allow.stream().filter(a -> !a.equals("loopback")).toList())
                     .allowLoopback(allowLoopback)
