@@ -15,10 +15,13 @@ import java.util.concurrent.CountDownLatch;
 public final class DeliveryInstanceMain {
 
     static final String READY = "POSTHORN_INSTANCE_READY";
+    /** Printed with the running total whenever this instance delivered more (checked every 50 ms). */
+    static final String DELIVERED = "POSTHORN_INSTANCE_DELIVERED ";
 
     private DeliveryInstanceMain() {}
 
     public static void main(String[] args) throws Exception {
+        java.util.concurrent.atomic.AtomicLong delivered = new java.util.concurrent.atomic.AtomicLong();
         DeliveryConfig config = DeliveryConfig.builder()
                 .bootstrapServers(args[0])
                 .topicPrefix(args[1])
@@ -32,6 +35,12 @@ public final class DeliveryInstanceMain {
                 .commitInterval(Duration.ofMillis(200))
                 // A killed member's partitions move after the session timeout: keep it short here.
                 .kafkaProperties(Map.of("session.timeout.ms", "6000", "heartbeat.interval.ms", "1500"))
+                .listener(new dev.posthorn.delivery.DeliveryListener() {
+                    @Override
+                    public void delivered(String subscriptionId, String endpoint, int attempts) {
+                        delivered.incrementAndGet();
+                    }
+                })
                 .build();
         DeliveryService service = new DeliveryService(config);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -46,6 +55,14 @@ public final class DeliveryInstanceMain {
         }
         System.out.println(READY);
         System.out.flush();
-        stopped.await();
+        long reported = 0;
+        while (!stopped.await(50, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            long now = delivered.get();
+            if (now != reported) {
+                System.out.println(DELIVERED + now);
+                System.out.flush();
+                reported = now;
+            }
+        }
     }
 }

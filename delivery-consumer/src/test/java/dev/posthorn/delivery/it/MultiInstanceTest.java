@@ -42,19 +42,28 @@ class MultiInstanceTest {
             String subscription = posthorn.subscription("*", receiver.url()).secret("secret").put();
             Path logs = Files.createDirectories(Path.of("target", "multi-instance-" + scope.id()));
             List<CountDownLatch> ready = new ArrayList<>();
+            List<Progress> progress = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 CountDownLatch latch = new CountDownLatch(1);
                 ready.add(latch);
-                processes.add(launch(posthorn, scope, logs.resolve("instance-" + i + ".log"), latch));
+                Progress p = new Progress();
+                progress.add(p);
+                processes.add(launch(posthorn, scope, logs.resolve("instance-" + i + ".log"), latch, p));
             }
             for (CountDownLatch latch : ready) {
                 assertThat(latch.await(120, TimeUnit.SECONDS)).as("instance ready").isTrue();
             }
-            posthorn.sendEvents("load.tested", EVENTS);
+            Set<String> sentIds = new HashSet<>();
+            posthorn.sendEvents("load.tested", EVENTS).forEach(e -> sentIds.add(e.id()));
             Instant sent = Instant.now();
 
             Await.until(Duration.ofSeconds(120), "a third delivered", () -> receiver.count() >= EVENTS / 3);
             Process victim = processes.get(0);
+            Progress victimProgress = progress.get(0);
+            // Kill it while it is busy: it reported a new delivery within the last 200 ms.
+            Await.until(Duration.ofSeconds(30), "the victim delivering right now",
+                    () -> System.nanoTime() - victimProgress.changedAtNanos < Duration.ofMillis(200).toNanos());
+            long victimDelivered = victimProgress.delivered;
             victim.destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no drain, no commit
             assertThat(victim.waitFor(10, TimeUnit.SECONDS)).isTrue();
             List<Receiver.Request> beforeKill = receiver.requests();
@@ -74,7 +83,9 @@ class MultiInstanceTest {
                     + "in the killed instance); %d delivered before the kill, all done %.1f s after sending%n",
                     EVENTS, all.size(), perEvent.size(), duplicates, MAX_IN_FLIGHT_PER_INSTANCE, beforeKill.size(),
                     Duration.between(sent, Instant.now()).toMillis() / 1000.0);
-            assertThat(perEvent).hasSize(EVENTS);
+            assertThat(victimDelivered).as("deliveries the victim reported before it was killed").isPositive();
+            assertThat(perEvent.keySet()).as("the delivered ids are the ids sent").isEqualTo(sentIds);
+            assertThat(all).allMatch(r -> r.verification().isVerified(), "signature verified");
             assertThat(all).allMatch(r -> subscription.equals(r.header("X-Webhook-Subscription")));
             // Only what the killed instance had in flight may come twice (a 2xx whose marker was not yet acked).
             assertThat(duplicates).isLessThanOrEqualTo(MAX_IN_FLIGHT_PER_INSTANCE);
@@ -105,8 +116,14 @@ class MultiInstanceTest {
         }
     }
 
-    private static Process launch(PosthornFixture posthorn, TestScope scope, Path log, CountDownLatch ready)
-            throws Exception {
+    /** What an instance last reported of its deliveries. */
+    private static final class Progress {
+        volatile long delivered;
+        volatile long changedAtNanos = Long.MIN_VALUE / 2;
+    }
+
+    private static Process launch(PosthornFixture posthorn, TestScope scope, Path log, CountDownLatch ready,
+                                  Progress progress) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC",
                 "-cp", System.getProperty("java.class.path"), DeliveryInstanceMain.class.getName(),
@@ -123,6 +140,9 @@ class MultiInstanceTest {
                     out.flush();
                     if (line.contains(DeliveryInstanceMain.READY)) {
                         ready.countDown();
+                    } else if (line.startsWith(DeliveryInstanceMain.DELIVERED)) {
+                        progress.delivered = Long.parseLong(line.substring(DeliveryInstanceMain.DELIVERED.length()).trim());
+                        progress.changedAtNanos = System.nanoTime();
                     }
                 }
             } catch (java.io.IOException e) {

@@ -89,7 +89,12 @@ class RetryDeliveryTest {
             }
             assertThat(dlq.stream().map(r -> header(r, DeliveryHeaders.SUBSCRIPTION_ID)).collect(Collectors.toSet()))
                     .isEqualTo(Set.of(brokenId));
-            assertThat(flakyId).isNotEqualTo(brokenId);
+            // Every event reached the healthy and the flaky endpoint, none other.
+            assertThat(healthy.requests().stream().map(Receiver.Request::eventId).collect(Collectors.toSet()))
+                    .isEqualTo(sent.keySet());
+            assertThat(flaky.requests().stream().map(Receiver.Request::eventId).collect(Collectors.toSet()))
+                    .isEqualTo(sent.keySet());
+            assertThat(flaky.requests()).allMatch(r -> flakyId.equals(r.header("X-Webhook-Subscription")));
 
             // Replay: the operator fixed the endpoint and re-queues one DLQ record; attempt numbers carry on.
             broken.behave(Receiver.OK);
