@@ -10,7 +10,9 @@ import dev.posthorn.app.http.JsonHttp;
 import dev.posthorn.app.http.JsonHttp.HttpError;
 import dev.posthorn.app.http.Router;
 import dev.posthorn.app.ops.DeadLetterFilter;
+import dev.posthorn.app.ops.DeadLetterPage;
 import dev.posthorn.app.ops.Operations;
+import dev.posthorn.app.ops.ReplayResult;
 import dev.posthorn.outbox.Subscription;
 import dev.posthorn.outbox.SubscriptionChange;
 import java.io.IOException;
@@ -91,16 +93,23 @@ public final class AdminServer implements AutoCloseable {
                 })
                 .on("POST", "/_webhooks/test-fire", (ex, p) -> testFire(ex, ops))
                 .on("GET", "/_webhooks/dlq", (ex, p) -> {
+                    var params = JsonHttp.query(ex);
+                    DeadLetterPage page = ops.listDeadLetters(filter(params), limit(params.get("limit")),
+                            blankToNull(params.get("cursor")));
                     ArrayNode items = JsonHttp.MAPPER.createArrayNode();
-                    ops.listDeadLetters(filter(JsonHttp.query(ex))).forEach(d -> items.add(d.toJson()));
-                    JsonHttp.send(ex, 200, JsonHttp.ok().put("count", items.size()).set("items", items));
+                    page.items().forEach(d -> items.add(d.toJson()));
+                    JsonHttp.send(ex, 200, JsonHttp.ok().put("count", items.size()).<ObjectNode>set("items", items)
+                            .put("next_cursor", page.nextCursor().orElse(null)));
                 })
                 .on("POST", "/_webhooks/dlq/replay", (ex, p) -> {
                     JsonNode body = JsonHttp.body(ex);
                     var params = JsonHttp.query(ex);
                     body.fields().forEachRemaining(f -> params.putIfAbsent(f.getKey(), f.getValue().asText()));
-                    long count = ops.replayDeadLetters(filter(params), (done, total) -> {});
-                    JsonHttp.send(ex, 200, JsonHttp.ok().put("requeued", count));
+                    ReplayResult result = ops.replayDeadLetters(filter(params), "true".equals(params.get("all")),
+                            "true".equals(params.get("force")), (done, total) -> {});
+                    JsonHttp.send(ex, 200, JsonHttp.ok().put("requeued", result.requeued())
+                            .put("already_replayed", result.alreadyReplayed())
+                            .put("not_replayable", result.notReplayable()));
                 });
     }
 
@@ -198,6 +207,21 @@ public final class AdminServer implements AutoCloseable {
                     }
                 });
         return new DeadLetterFilter(subscription, instant(params.get("since"), "since"), instant(params.get("until"), "until"));
+    }
+
+    private static int limit(String raw) {
+        if (raw == null || raw.isBlank()) {
+            return 100;
+        }
+        try {
+            return Integer.parseInt(raw.trim());
+        } catch (NumberFormatException e) {
+            throw new HttpError(400, "limit: expected a number from 1 to " + Operations.MAX_PAGE);
+        }
+    }
+
+    private static String blankToNull(String raw) {
+        return raw == null || raw.isBlank() ? null : raw.trim();
     }
 
     private static Optional<Instant> instant(String raw, String field) {

@@ -10,4 +10,9 @@ public record DeadLetterFilter(Optional<UUID> subscription, Optional<Instant> si
     public static DeadLetterFilter all() {
         return new DeadLetterFilter(Optional.empty(), Optional.empty(), Optional.empty());
     }
+
+    /** True when it narrows nothing: every dead letter matches. */
+    public boolean isEmpty() {
+        return subscription.isEmpty() && since.isEmpty() && until.isEmpty();
+    }
 }

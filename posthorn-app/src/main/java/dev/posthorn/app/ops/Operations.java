@@ -9,6 +9,7 @@ import dev.posthorn.outbox.Outbox;
 import dev.posthorn.outbox.Subscription;
 import dev.posthorn.outbox.SubscriptionChange;
 import dev.posthorn.outbox.Subscriptions;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -16,9 +17,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
@@ -125,16 +128,68 @@ public final class Operations {
         }
     }
 
-    public List<DeadLetter> listDeadLetters(DeadLetterFilter filter) {
-        List<DeadLetter> out = new ArrayList<>();
-        scanDeadLetters(filter, (record, letter) -> out.add(letter), (done, total) -> {});
-        return out;
+    /** Dead letters per page at most. */
+    public static final int MAX_PAGE = 1000;
+    /**
+     * Header of the record a replay writes to the DLQ next to each letter it re-queued
+     * ({@code <partition>:<offset>} of that letter), so a later replay does not re-queue it again.
+     */
+    static final String REPLAYED_HEADER = "posthorn.replayed";
+
+    /**
+     * One page of matching dead letters, read partition by partition from {@code cursor} (null: from
+     * the start) and no further than it takes to fill the page.
+     */
+    public DeadLetterPage listDeadLetters(DeadLetterFilter filter, int limit, String cursor) {
+        if (limit < 1 || limit > MAX_PAGE) {
+            throw new IllegalArgumentException("limit: must be between 1 and " + MAX_PAGE);
+        }
+        TopicScan.Position from = cursor == null ? TopicScan.Position.START : TopicScan.Position.parse(cursor);
+        List<DeadLetter> items = new ArrayList<>();
+        TopicScan.Position next = TopicScan.scanFrom(kafkaBootstrap, topics.deadLetters(), from, SCAN_TIMEOUT, record -> {
+            DeadLetter letter = matchingLetter(record, filter);
+            if (letter != null) {
+                items.add(letter);
+            }
+            return items.size() < limit;
+        });
+        return new DeadLetterPage(items, Optional.ofNullable(next).map(TopicScan.Position::toString));
     }
 
-    /** Re-queues matching dead letters onto retry tier 1 (due now); the inbox still suppresses duplicates. */
-    public long replayDeadLetters(DeadLetterFilter filter, Progress progress) {
-        return requeue((send, retryPartitions, now) -> scanDeadLetters(filter,
-                (record, letter) -> send.accept(Redelivery.replay(record, topics, retryPartitions, now)), progress));
+    /**
+     * Re-queues matching dead letters onto retry tier 1 (due now); the inbox still suppresses
+     * duplicates. A replay names what it re-queues: a filter, or {@code all} for every dead letter.
+     * A letter re-queued by an earlier replay is left alone unless {@code force}.
+     */
+    public ReplayResult replayDeadLetters(DeadLetterFilter filter, boolean all, boolean force, Progress progress) {
+        if (filter.isEmpty() && !all) {
+            throw new IllegalArgumentException(
+                    "replay: name what to replay (subscription, since, until), or ask for all of it explicitly (all)");
+        }
+        Set<String> replayed = new HashSet<>();
+        TopicScan.scan(kafkaBootstrap, List.of(topics.deadLetters()), Instant.EPOCH, SCAN_TIMEOUT, (done, total) -> {},
+                record -> {
+                    String of = TopicScan.header(record, REPLAYED_HEADER);
+                    if (of != null) {
+                        replayed.add(of);
+                    }
+                });
+        long[] skipped = new long[2];
+        long requeued = requeue((send, retryPartitions, now) -> scanDeadLetters(filter, (record, letter) -> {
+            String position = record.partition() + ":" + record.offset();
+            if (letter.subscriptionId() == null) {
+                skipped[1]++;
+            } else if (replayed.contains(position) && !force) {
+                skipped[0]++;
+            } else {
+                send.accept(Redelivery.replay(record, topics, retryPartitions, now));
+                ProducerRecord<byte[], byte[]> mark = new ProducerRecord<>(topics.deadLetters(), record.partition(),
+                        record.key(), new byte[0]);
+                mark.headers().add(REPLAYED_HEADER, position.getBytes(StandardCharsets.UTF_8));
+                send.accept(mark);
+            }
+        }, progress));
+        return new ReplayResult(requeued / 2, skipped[0], skipped[1]);
     }
 
     /**
@@ -182,22 +237,33 @@ public final class Operations {
 
     private void scanDeadLetters(DeadLetterFilter filter, DeadLetterVisitor visitor, Progress progress) {
         TopicScan.scan(kafkaBootstrap, List.of(topics.deadLetters()), Instant.EPOCH, SCAN_TIMEOUT, progress, record -> {
-            DeadLetter letter = deadLetter(record);
-            if (filter.subscription().isPresent()
-                    && !filter.subscription().get().toString().equals(letter.subscriptionId())) {
-                return;
+            DeadLetter letter = matchingLetter(record, filter);
+            if (letter != null) {
+                visitor.visit(record, letter);
             }
-            Instant at = letter.deadLetteredAt() == null
-                    ? Instant.ofEpochMilli(record.timestamp())
-                    : Instant.parse(letter.deadLetteredAt());
-            if (filter.since().isPresent() && at.isBefore(filter.since().get())) {
-                return;
-            }
-            if (filter.until().isPresent() && at.isAfter(filter.until().get())) {
-                return;
-            }
-            visitor.visit(record, letter);
         });
+    }
+
+    /** The dead letter in {@code record} if it is one (not a replay mark) and matches {@code filter}, else null. */
+    private static DeadLetter matchingLetter(ConsumerRecord<byte[], byte[]> record, DeadLetterFilter filter) {
+        if (TopicScan.header(record, REPLAYED_HEADER) != null) {
+            return null;
+        }
+        DeadLetter letter = deadLetter(record);
+        if (filter.subscription().isPresent()
+                && !filter.subscription().get().toString().equals(letter.subscriptionId())) {
+            return null;
+        }
+        Instant at = letter.deadLetteredAt() == null
+                ? Instant.ofEpochMilli(record.timestamp())
+                : Instant.parse(letter.deadLetteredAt());
+        if (filter.since().isPresent() && at.isBefore(filter.since().get())) {
+            return null;
+        }
+        if (filter.until().isPresent() && at.isAfter(filter.until().get())) {
+            return null;
+        }
+        return letter;
     }
 
     private static DeadLetter deadLetter(ConsumerRecord<byte[], byte[]> record) {

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
@@ -34,14 +35,7 @@ public final class TopicScan {
      */
     public static long scan(String bootstrap, List<String> topics, Instant from, Duration timeout, Progress progress,
             Consumer<ConsumerRecord<byte[], byte[]>> visitor) {
-        Map<String, Object> config = new HashMap<>();
-        config.put("bootstrap.servers", bootstrap);
-        config.put("enable.auto.commit", "false");
-        config.put("isolation.level", "read_committed");
-        config.put("max.poll.records", "2000");
-        config.put("client.id", "posthorn-topic-scan");
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap)) {
             List<TopicPartition> partitions = new ArrayList<>();
             for (String topic : topics) {
                 List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
@@ -93,6 +87,106 @@ public final class TopicScan {
             }
             return seen;
         }
+    }
+
+    /** Where a partition-by-partition scan stands: the next offset to read in one partition. */
+    public record Position(int partition, long offset) {
+        /** The beginning of the first partition. */
+        public static final Position START = new Position(0, -1);
+
+        /** Parses {@code <partition>:<offset>} as {@link #toString()} writes it. */
+        public static Position parse(String text) {
+            int colon = text.indexOf(':');
+            try {
+                if (colon > 0) {
+                    Position p = new Position(Integer.parseInt(text.substring(0, colon)), Long.parseLong(text.substring(colon + 1)));
+                    if (p.partition >= 0 && p.offset >= 0) {
+                        return p;
+                    }
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new IllegalArgumentException("cursor: not a cursor this command returned: " + text);
+        }
+
+        @Override
+        public String toString() {
+            return partition + ":" + offset;
+        }
+    }
+
+    /**
+     * Reads {@code topic} one partition after another, in partition order, from {@code from} up to
+     * the end offsets at start, handing each record to {@code visitor} until it answers false.
+     *
+     * @return where to go on after the record the visitor stopped at, or null when it saw everything
+     */
+    public static Position scanFrom(String bootstrap, String topic, Position from, Duration timeout,
+            Predicate<ConsumerRecord<byte[], byte[]>> visitor) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap)) {
+            List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+            if (infos == null || infos.isEmpty()) {
+                throw new IllegalStateException("topic " + topic + " does not exist (is the service running?)");
+            }
+            List<TopicPartition> partitions = infos.stream().map(i -> new TopicPartition(topic, i.partition()))
+                    .sorted(java.util.Comparator.comparingInt(TopicPartition::partition)).toList();
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            for (int i = 0; i < partitions.size(); i++) {
+                TopicPartition p = partitions.get(i);
+                if (p.partition() < from.partition()) {
+                    continue;
+                }
+                long start = p.partition() == from.partition() ? Math.max(from.offset(), begin.get(p)) : begin.get(p);
+                long stop = end.get(p);
+                if (start >= stop) {
+                    continue;
+                }
+                consumer.assign(List.of(p));
+                consumer.seek(p, start);
+                while (consumer.position(p) < stop) {
+                    if (System.nanoTime() - deadline > 0) {
+                        throw new IllegalStateException("could not read " + p + " to the end within " + timeout);
+                    }
+                    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+                        if (record.offset() >= stop) {
+                            break;
+                        }
+                        if (!visitor.test(record)) {
+                            return after(partitions.subList(i, partitions.size()), record.offset() + 1, begin, end);
+                        }
+                    }
+                }
+            }
+            return null;
+        }
+    }
+
+    /** The position after {@code offset} in the first of {@code partitions}, or the next partition with records. */
+    private static Position after(List<TopicPartition> partitions, long offset, Map<TopicPartition, Long> begin,
+            Map<TopicPartition, Long> end) {
+        TopicPartition current = partitions.get(0);
+        if (offset < end.get(current)) {
+            return new Position(current.partition(), offset);
+        }
+        for (TopicPartition p : partitions.subList(1, partitions.size())) {
+            if (end.get(p) > begin.get(p)) {
+                return new Position(p.partition(), begin.get(p));
+            }
+        }
+        return null;
+    }
+
+    private static KafkaConsumer<byte[], byte[]> consumer(String bootstrap) {
+        Map<String, Object> config = new HashMap<>();
+        config.put("bootstrap.servers", bootstrap);
+        config.put("enable.auto.commit", "false");
+        config.put("isolation.level", "read_committed");
+        config.put("max.poll.records", "2000");
+        config.put("client.id", "posthorn-topic-scan");
+        return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     /** A header's value as UTF-8, or null when absent. */

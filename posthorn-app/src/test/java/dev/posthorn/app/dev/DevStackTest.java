@@ -224,6 +224,62 @@ class DevStackTest {
     }
 
     @Test
+    void deadLettersPageAndAReplayNeedsAFilterAndRunsOnce() throws Exception {
+        AtomicInteger status = new AtomicInteger(500);
+        ConcurrentLinkedQueue<String> bodies = new ConcurrentLinkedQueue<>();
+        HttpServer failing = receiverWithStatus(status, bodies);
+        try {
+            String url = "http://127.0.0.1:" + failing.getAddress().getPort() + "/hook";
+            String id = json(call("POST", "/_webhooks/subscriptions", "{\"topic\":\"chargeback.opened\",\"url\":\"" + url + "\"}"))
+                    .get("id").asText();
+            java.util.Set<String> fired = new java.util.HashSet<>();
+            for (int i = 0; i < 3; i++) {
+                fired.add(json(call("POST", "/_webhooks/test-fire", "{\"topic\":\"chargeback.opened\"}")).get("event_id").asText());
+            }
+            Await.until(Duration.ofSeconds(90), "three dead letters", () -> {
+                try {
+                    return json(call("GET", "/_webhooks/dlq?subscription=" + id + "&limit=10", null)).get("count").asInt() == 3;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+
+            // Pages of two: the first names where the next starts, the last names nothing.
+            JsonNode first = json(call("GET", "/_webhooks/dlq?subscription=" + id + "&limit=2", null));
+            assertThat(first.get("items")).hasSize(2);
+            assertThat(first.get("next_cursor").isTextual()).isTrue();
+            JsonNode second = json(call("GET", "/_webhooks/dlq?subscription=" + id + "&limit=2&cursor="
+                    + first.get("next_cursor").asText(), null));
+            java.util.Set<String> listed = new java.util.HashSet<>();
+            first.get("items").forEach(item -> listed.add(item.get("event_id").asText()));
+            second.get("items").forEach(item -> listed.add(item.get("event_id").asText()));
+            assertThat(second.get("items")).hasSize(1);
+            assertThat(second.get("next_cursor").isNull()).isTrue();
+            assertThat(listed).isEqualTo(fired);
+            assertThat(call("GET", "/_webhooks/dlq?limit=0", null).statusCode()).isEqualTo(400);
+            assertThat(call("GET", "/_webhooks/dlq?cursor=nonsense", null).statusCode()).isEqualTo(400);
+
+            // A replay must say what it replays: no filter, no replay.
+            HttpResponse<String> unfiltered = call("POST", "/_webhooks/dlq/replay", "{}");
+            assertThat(unfiltered.statusCode()).isEqualTo(400);
+            assertThat(unfiltered.body()).contains("all");
+
+            status.set(200);
+            JsonNode once = json(call("POST", "/_webhooks/dlq/replay", "{\"subscription\":\"" + id + "\"}"));
+            assertThat(once.get("requeued").asInt()).isEqualTo(3);
+            Await.until(Duration.ofSeconds(60), "the replayed deliveries", () -> bodies.size() >= 9 + 3);
+            JsonNode again = json(call("POST", "/_webhooks/dlq/replay", "{\"subscription\":\"" + id + "\"}"));
+            assertThat(again.get("requeued").asInt()).as("replayed once already").isZero();
+            assertThat(again.get("already_replayed").asInt()).isEqualTo(3);
+            JsonNode forced = json(call("POST", "/_webhooks/dlq/replay",
+                    "{\"subscription\":\"" + id + "\",\"force\":true}"));
+            assertThat(forced.get("requeued").asInt()).isEqualTo(3);
+        } finally {
+            failing.stop(0);
+        }
+    }
+
+    @Test
     void aGoneEndpointDisablesItsSubscriptionInTheTable() throws Exception {
         ConcurrentLinkedQueue<String> goneBodies = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<String> healthyBodies = new ConcurrentLinkedQueue<>();
