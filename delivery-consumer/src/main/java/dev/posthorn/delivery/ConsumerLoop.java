@@ -86,7 +86,7 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
     private final SafeListener listener;
     private final TopicSetup.Layout layout;
     private final EndpointSlots slots;
-    /** Deliveries of one partition waiting in memory beyond this pause it. */
+    /** Deliveries waiting in the instance (or held in order in one partition) beyond this pause fetching. */
     private final int backpressureLimit;
 
     private final BlockingQueue<WorkerNews> news = new LinkedBlockingQueue<>();
@@ -385,7 +385,7 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
     private void waitForKey(PartitionWork work, Delivery d, Subscription s) {
         if (s.strictOrder()) {
             work.lanes.waitBehind(d, null);
-            work.buffered++;
+            work.held++;
             return;
         }
         if (slots.behindKey(s.endpoint(), d, System.nanoTime()) == EndpointSlots.Admission.OVERFLOW) {
@@ -492,7 +492,7 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
                     return; // the partition's next owner (or the next start) does it again
                 }
                 work.lanes.replaceHead(original, retry.next()); // a strict head keeps its key
-                work.buffered++;
+                work.held++;
                 delayed.add(new Delayed(retry.at(), retry.next()));
             }
             case DeliveryWorker.Abandoned abandoned -> {
@@ -535,14 +535,19 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
         }
         if (next.endpoint() != null) {
             slots.leftKey(next.endpoint(), next.delivery()); // counted at its endpoint until now
-            work.buffered++;
+        } else {
+            work.held--; // held behind a strict head until now
         }
+        work.buffered++;
         ready.addFirst(next.delivery());
     }
 
     private void releaseDelayed(Instant now) {
         while (!delayed.isEmpty() && !delayed.peek().at().isAfter(now)) {
-            ready.addFirst(delayed.poll().delivery());
+            Delivery d = delayed.poll().delivery();
+            d.source().work().held--;
+            d.source().work().buffered++;
+            ready.addFirst(d);
         }
     }
 
@@ -550,7 +555,16 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
 
     private void updatePauses(Instant now) {
         long nowNanos = System.nanoTime();
-        Map<PartitionWork, Integer> queuedAtEndpoints = slots.backpressure(nowNanos);
+        // Instance-wide: work fetched and waiting (ready, behind a duplicate, at endpoints that keep up)
+        // pauses every partition. Deliveries held in order pause only their own partition.
+        int waiting = 0;
+        for (int n : slots.backpressure(nowNanos).values()) {
+            waiting += n;
+        }
+        for (PartitionWork work : partitions.values()) {
+            waiting += work.buffered;
+        }
+        boolean backpressure = waiting >= backpressureLimit;
         Set<TopicPartition> paused = consumer.paused();
         List<TopicPartition> pause = new ArrayList<>();
         List<TopicPartition> resume = new ArrayList<>();
@@ -570,9 +584,8 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
                     work.heldForSubscriptionsUntil = 0;
                 }
             }
-            int waiting = work.buffered + queuedAtEndpoints.getOrDefault(work, 0);
             work.pause(PartitionWork.Pause.DRAINING, draining);
-            work.pause(PartitionWork.Pause.BACKPRESSURE, waiting >= backpressureLimit);
+            work.pause(PartitionWork.Pause.BACKPRESSURE, backpressure || work.held >= backpressureLimit);
             work.pause(PartitionWork.Pause.NOT_DUE, work.dueAt != null);
             work.pause(PartitionWork.Pause.INBOX_LOADING, !inboxReady(work));
             work.pause(PartitionWork.Pause.SUBSCRIPTIONS_BEHIND, work.heldForSubscriptionsUntil != 0);
@@ -691,7 +704,7 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
         inFlightGauge = inFlight;
         int queued = slots.queued();
         for (PartitionWork work : partitions.values()) {
-            queued += work.buffered;
+            queued += work.buffered + work.held;
         }
         queuedGauge = queued;
         if (System.nanoTime() - nextLagNanos >= 0) {
@@ -736,12 +749,26 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
             }
         }
         // In the cooperative protocol the partitions move only after this returns: letting their
-        // deliveries in flight finish first keeps the next owner from delivering them a second time.
-        long deadline = System.nanoTime() + config.drainTimeout().toNanos();
+        // deliveries in flight finish first keeps the next owner from delivering them a second time. The
+        // wait is bounded well inside the drain timeout; what is still running then is fenced (no outcome
+        // is written for it) and its request aborted, so nothing of it overlaps the next owner's work.
+        long drainNanos = config.drainTimeout().toNanos();
+        long deadline = System.nanoTime() + drainNanos / 10 * 7;
         while (works.stream().anyMatch(w -> w.inFlight > 0) && System.nanoTime() - deadline < 0) {
             awaitNews(deadline);
         }
         commit(true, works);
+        List<PartitionWork> busy = works.stream().filter(w -> w.inFlight > 0).toList();
+        if (!busy.isEmpty()) {
+            busy.forEach(w -> w.revoked = true);
+            busy.forEach(worker::abortRequests);
+            long aborted = System.nanoTime() + drainNanos / 10 * 2;
+            while (busy.stream().anyMatch(w -> w.inFlight > 0) && System.nanoTime() - aborted < 0) {
+                awaitNews(aborted);
+            }
+            log.warn("Revoked {} with deliveries still in flight after {} ms: aborted them; the next owner sends them",
+                    busy, drainNanos / 10 * 7 / 1_000_000);
+        }
         forget(works);
         log.info("Revoked {}; committed what was durable, nothing new starts for them", revoked);
     }

@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.locks.LockSupport;
@@ -68,6 +69,8 @@ final class DeliveryWorker {
     private final int dlqPartitions;
     private final BooleanSupplier abandoning;
     private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
+    /** How to abort each request in flight, by the partition its delivery came from. */
+    private final Map<PartitionWork, Set<Runnable>> aborts = new ConcurrentHashMap<>();
 
     DeliveryWorker(DeliveryConfig config, WebhookSender sender, Producer<byte[], byte[]> producer,
                    SubscriptionRegistry registry, InboxStore inbox, SafeListener listener, int retryPartitions,
@@ -126,6 +129,14 @@ final class DeliveryWorker {
         }
     }
 
+    /** Aborts the requests in flight for deliveries of {@code work}'s partition (revoked: fenced already). */
+    void abortRequests(PartitionWork work) {
+        Set<Runnable> running = aborts.remove(work);
+        if (running != null) {
+            running.forEach(Runnable::run);
+        }
+    }
+
     /** Request header on deliveries an operator re-queued with recover (they bypass the inbox). */
     static final String RECOVERY_HEADER = "X-Posthorn-Recovery";
 
@@ -163,16 +174,23 @@ final class DeliveryWorker {
                     OutcomeRules.retry("circuit open", d.tier(), false, schedule, now, random()));
         }
         HttpResult result;
+        PartitionWork work = d.source() == null ? null : d.source().work();
+        Runnable[] abort = new Runnable[1];
         try {
-            result = sender.post(s.url(), headers, d.event().value());
+            result = sender.post(s.url(), headers, d.event().value(), a -> {
+                abort[0] = a;
+                if (work != null) {
+                    aborts.computeIfAbsent(work, w -> ConcurrentHashMap.newKeySet()).add(a);
+                }
+            });
         } catch (BlockedDestinationException e) {
             breaker.onNeutral();
             listener.failed(s.id(), endpoint, FailureClass.BLOCKED);
             return new Attempted(d.noted(e.detail()), new DeliveryOutcome.DeadLetter(OutcomeRules.BLOCKED_DESTINATION));
         } catch (IOException e) {
-            if (abandoning.getAsBoolean()) {
+            if (abandoning.getAsBoolean() || work != null && work.revoked) {
                 breaker.onNeutral();
-                return null; // cancelled by shutdown: the next owner of the partition retries it
+                return null; // cancelled by shutdown or a revoke: the next owner of the partition retries it
             }
             breaker.onFailure(clock.instant());
             boolean timeout = e instanceof InterruptedIOException;
@@ -180,6 +198,13 @@ final class DeliveryWorker {
             String error = (timeout ? "timeout: " : "connection error: ") + describe(e);
             return new Attempted(d.attempted(now, null, error),
                     OutcomeRules.retry(error, d.tier(), true, schedule, clock.instant(), random()));
+        } finally {
+            if (work != null && abort[0] != null) {
+                aborts.computeIfPresent(work, (w, set) -> {
+                    set.remove(abort[0]);
+                    return set.isEmpty() ? null : set;
+                });
+            }
         }
         listener.responded(endpoint, result.status(), result.latency());
         Instant answered = clock.instant();

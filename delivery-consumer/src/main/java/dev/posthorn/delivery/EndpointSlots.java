@@ -146,7 +146,8 @@ final class EndpointSlots {
     /** {@code d}, counted by {@link #behindKey}, got its key's turn. */
     void leftKey(String endpoint, Delivery d) {
         Endpoint e = endpoints.get(endpoint); // never forgotten while it holds deliveries behind keys
-        if (e != null && e.behindKeysBy.computeIfPresent(d.source().work(), (w, n) -> n == 1 ? null : n - 1) != null) {
+        if (e != null && e.behindKeysBy.containsKey(d.source().work())) {
+            e.behindKeysBy.computeIfPresent(d.source().work(), (w, n) -> n == 1 ? null : n - 1);
             e.behindKeys--;
         }
     }
@@ -183,8 +184,8 @@ final class EndpointSlots {
     }
 
     /**
-     * Queued deliveries that count as backpressure, by the partition they came from: those of every
-     * endpoint except a slow one while another endpoint is in use. Forgets long-idle endpoints.
+     * Deliveries held for endpoints that count as backpressure, by the partition they came from: those
+     * of every endpoint except a slow one while another endpoint is in use. Forgets long-idle endpoints.
      */
     Map<PartitionWork, Integer> backpressure(long now) {
         endpoints.values().removeIf(e -> e.inFlight == 0 && e.buffered() == 0 && now - e.lastUsed > FORGET_IDLE_NANOS);

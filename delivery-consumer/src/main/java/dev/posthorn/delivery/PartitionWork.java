@@ -18,7 +18,7 @@ final class PartitionWork {
     enum Pause {
         /** The service is draining: nothing new is read. */
         DRAINING,
-        /** Too much of this partition's work waits in memory (queues, lanes, delayed retries). */
+        /** Too much work waits in memory: the instance's queues, or this partition's held deliveries. */
         BACKPRESSURE,
         /** A retry partition whose head is not due yet. */
         NOT_DUE,
@@ -50,8 +50,13 @@ final class PartitionWork {
     long subscriptionsHoldWaivedUpTo;
     /** When the hold began ({@link System#nanoTime()}); a hold never lasts longer than a bound. */
     long heldSinceNanos;
-    /** Deliveries of this partition waiting in the ready queue, its lanes, behind a duplicate or delayed. */
+    /** Deliveries of this partition waiting in the ready queue or behind a duplicate of themselves. */
     int buffered;
+    /**
+     * Deliveries of this partition held in order: behind a strict-order head, or waiting to be retried in
+     * place. They pause only this partition when they pile up (a hot key behind a failing head).
+     */
+    int held;
     /** Deliveries of this partition running on worker threads. */
     int inFlight;
 

@@ -14,6 +14,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.apache.hc.client5.http.DnsResolver;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.config.ConnectionConfig;
@@ -115,7 +116,17 @@ public final class WebhookSender implements AutoCloseable {
      *                     ({@link dev.posthorn.delivery.guard.BlockedDestinationException})
      */
     public HttpResult post(URI url, Map<String, String> headers, byte[] body) throws IOException {
+        return post(url, headers, body, abort -> {});
+    }
+
+    /**
+     * As {@link #post(URI, Map, byte[])}; {@code abortHandle} receives, before the request starts, an
+     * action that aborts it (the caller's way to end one request early, e.g. when its partition moves).
+     */
+    public HttpResult post(URI url, Map<String, String> headers, byte[] body, Consumer<Runnable> abortHandle)
+            throws IOException {
         HttpPost post = new HttpPost(url);
+        abortHandle.accept(post::cancel);
         headers.forEach(post::setHeader);
         post.setEntity(new ByteArrayEntity(body, ContentType.APPLICATION_JSON));
         HttpHost target = new HttpHost(url.getScheme(), url.getHost(), url.getPort());
