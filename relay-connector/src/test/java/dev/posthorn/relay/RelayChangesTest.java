@@ -109,6 +109,64 @@ class RelayChangesTest {
         return names;
     }
 
+    /**
+     * As an operator deploys it: install with the application's migration, subscribe, go live, start the
+     * relay later. One subscription is older than the slot (an install from before the slot was created at
+     * install, or a slot re-created after it was dropped): only a snapshot of the subscriptions table can
+     * publish it. Fails with Debezium's no_data mode (no snapshot: the old subscription stays unknown) and
+     * with a relay that creates its slot on first start (the events before it are lost).
+     */
+    @Test
+    void eventsAndSubscriptionsCommittedBeforeTheFirstStartAreRelayed(PostgresServer postgres,
+            KafkaBroker kafka, TestScope scope) throws Exception {
+        RelayFixture fx = new RelayFixture(postgres, kafka, scope).install();
+        fx.sql("SELECT pg_drop_replication_slot('" + scope.slotName() + "')");
+        UUID olderThanTheSlot = UUID.randomUUID();
+        fx.sql("INSERT INTO posthorn_subscriptions (id, topic, url, secret) VALUES ('" + olderThanTheSlot
+                + "', 'invoice.*', 'https://example.test/old', 'v1:sealed-secret')");
+        fx.install();
+        UUID newerThanTheSlot = UUID.randomUUID();
+        fx.sql("INSERT INTO posthorn_subscriptions (id, topic, url, secret) VALUES ('" + newerThanTheSlot
+                + "', 'invoice.*', 'https://example.test/new', 'v1:sealed-secret')");
+        List<Row> before = List.of(Row.of("inv-1", "invoice.created", "{\"n\": 1}"),
+                Row.of("inv-2", "invoice.created", "{\"n\": 2}"));
+        fx.insert(before.subList(0, 1), true, true);
+        fx.insert(before.subList(1, 2), true, false); // kept in the table: must not be relayed twice
+        RelayConfig config = fx.config().build();
+
+        try (RelayService relay = RelayFixture.startStreaming(config)) {
+            Row after = Row.of("inv-3", "invoice.created", "{\"n\": 3}");
+            fx.insert(List.of(after), true, true);
+            List<String> wanted = java.util.stream.Stream.concat(before.stream(), java.util.stream.Stream.of(after))
+                    .map(r -> r.id().toString()).toList();
+
+            Map<String, Integer> counts = fx.readIds(config.eventsTopic(), wanted, Duration.ofSeconds(60));
+            assertThat(counts.keySet()).as("events committed before the first start, then after")
+                    .containsExactlyInAnyOrderElementsOf(wanted);
+            List<String> subscriptionIds = fx.readUntil(config.subscriptionsTopic(), Duration.ofSeconds(60),
+                    rs -> rs.stream().map(r -> key(r).orElse("")).collect(java.util.stream.Collectors.toSet())
+                            .containsAll(List.of(olderThanTheSlot.toString(), newerThanTheSlot.toString())))
+                    .stream().map(r -> key(r).orElse(null)).toList();
+            assertThat(subscriptionIds).contains(olderThanTheSlot.toString(), newerThanTheSlot.toString());
+            assertThat(fx.readAll(config.eventsTopic())).as("the outbox table is never snapshotted: the kept row"
+                    + " is relayed once, from the WAL").hasSize(3);
+        }
+    }
+
+    @Test
+    void relayRefusesToStartWithoutTheSlotInstallCreates(PostgresServer postgres, KafkaBroker kafka, TestScope scope)
+            throws Exception {
+        RelayFixture fx = new RelayFixture(postgres, kafka, scope).install();
+        fx.sql("SELECT pg_drop_replication_slot('" + scope.slotName() + "')");
+        try (RelayService relay = new RelayService(fx.config().build())) {
+            relay.start();
+            Await.until(Duration.ofSeconds(60), "relay failed", () -> relay.state() == RelayState.FAILED);
+            assertThat(relay.failure()).get().asString()
+                    .contains("replication slot " + scope.slotName() + " does not exist")
+                    .contains("install");
+        }
+    }
+
     @Test
     void malformedRowsGoToTheRelayDeadLetterTopicAndTheStreamGoesOn(PostgresServer postgres, KafkaBroker kafka,
             TestScope scope) throws Exception {
