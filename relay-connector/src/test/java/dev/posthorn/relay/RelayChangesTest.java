@@ -218,6 +218,78 @@ class RelayChangesTest {
         }
     }
 
+    /**
+     * A row whose record outgrows the producer's limit (max.request.size, 1 MiB by default) is refused by
+     * Kafka for good. Before, the relay restarted from it every ~30 s forever: the events after it were
+     * re-sent on every restart and the slot never advanced.
+     */
+    @Test
+    void aRecordKafkaRefusesForGoodIsDeadLetteredAndTheStreamGoesOn(PostgresServer postgres, KafkaBroker kafka,
+            TestScope scope) throws Exception {
+        RelayFixture fx = new RelayFixture(postgres, kafka, scope).install();
+        RelayConfig config = fx.config().build();
+        Row normal = Row.of("inv-2", "invoice.created", "{\"n\": 2}");
+        UUID big = UUID.randomUUID();
+        try (RelayService relay = RelayFixture.startStreaming(config)) {
+            fx.sql("INSERT INTO posthorn_outbox (id, aggregatetype, aggregateid, type, payload) VALUES ('" + big
+                    + "', 'invoice', 'inv-1', 'invoice.created', ('{\"blob\": \"' || repeat('x', 1200000) || '\"}')::json)");
+            fx.insert(List.of(normal), true, true);
+            String afterBoth;
+            try (Connection c = postgres.connect(); Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+                rs.next();
+                afterBoth = rs.getString(1);
+            }
+
+            List<ConsumerRecord<byte[], byte[]>> dead = fx.readCount(config.relayDlqTopic(), 1, Duration.ofSeconds(60));
+            assertThat(dead).singleElement().satisfies(r -> {
+                assertThat(header(r, "posthorn.event_id")).isEqualTo(big.toString());
+                assertThat(key(r)).contains(big.toString());
+                assertThat(header(r, "posthorn.malformed")).startsWith("Kafka refused the record for good: RecordTooLargeException");
+                JsonNode body = JSON.readTree(r.value());
+                assertThat(body.get("row").get("id").asText()).isEqualTo(big.toString());
+                assertThat(body.get("topic").asText()).isEqualTo(config.eventsTopic());
+                assertThat(body.get("value_bytes").asLong()).isGreaterThan(1_200_000);
+            });
+            Await.until(Duration.ofSeconds(60), "confirmed_flush_lsn of the slot past both rows (" + afterBoth + ")", () -> {
+                try (Connection c = postgres.connect(); Statement s = c.createStatement();
+                        ResultSet rs = s.executeQuery("SELECT pg_wal_lsn_diff(confirmed_flush_lsn, '" + afterBoth
+                                + "') FROM pg_replication_slots WHERE slot_name = '" + scope.slotName() + "'")) {
+                    return rs.next() && rs.getLong(1) >= 0;
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Map<String, Integer> counts = fx.readIds(config.eventsTopic(), List.of(normal.id().toString()), Duration.ofSeconds(30));
+            assertThat(fx.readAll(config.eventsTopic())).as("the normal event, once; the big one never")
+                    .extracting(r -> header(r, "posthorn.event_id")).containsExactly(normal.id().toString());
+            assertThat(counts).containsExactly(Map.entry(normal.id().toString(), 1));
+            assertThat(relay.stats().malformedRows()).isEqualTo(1);
+            assertThat(relay.state()).isEqualTo(RelayState.STREAMING);
+        }
+    }
+
+    @Test
+    void anInvalidTraceparentIsLeftOutAndTheEventRelayed(PostgresServer postgres, KafkaBroker kafka, TestScope scope)
+            throws Exception {
+        RelayFixture fx = new RelayFixture(postgres, kafka, scope).install();
+        RelayConfig config = fx.config().build();
+        Row bad = Row.of("inv-1", "invoice.created", "{\"n\": 1}").withTraceparent("00-not-a-trace\r\nX-Evil: 1");
+        Row good = Row.of("inv-2", "invoice.created", "{\"n\": 2}")
+                .withTraceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+        try (RelayService relay = RelayFixture.startStreaming(config)) {
+            fx.insert(List.of(bad, good), true, true);
+            List<ConsumerRecord<byte[], byte[]>> events = fx.readCount(config.eventsTopic(), 2, Duration.ofSeconds(60));
+            Map<String, ConsumerRecord<byte[], byte[]>> byId = new java.util.HashMap<>();
+            events.forEach(r -> byId.put(header(r, "posthorn.event_id"), r));
+            assertThat(header(byId.get(bad.id().toString()), "traceparent")).isNull();
+            assertThat(byId.get(bad.id().toString()).value()).isEqualTo(bad.expectedValue());
+            assertThat(header(byId.get(good.id().toString()), "traceparent")).isEqualTo(good.traceparent());
+            assertThat(relay.stats().malformedRows()).isZero();
+        }
+        assertThat(fx.readAll(config.relayDlqTopic())).isEmpty();
+    }
+
     @Test
     void heartbeatAdvancesTheSlotWhileTheOutboxIsIdleAndAnotherTableIsBusy(PostgresServer postgres, KafkaBroker kafka,
             TestScope scope) throws Exception {
