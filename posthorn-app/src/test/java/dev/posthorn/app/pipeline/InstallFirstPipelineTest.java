@@ -105,7 +105,10 @@ class InstallFirstPipelineTest {
             }
 
             Map<String, String> env = environment(postgres, kafka, scope, secretKey);
-            try (ServiceProcess relay = new ServiceProcess("relay", env, scope.id() + "-relay");
+            Map<String, String> relayEnv = new HashMap<>(env);
+            int relayHealthPort = freePort();
+            relayEnv.put("POSTHORN_METRICS_PORT", Integer.toString(relayHealthPort));
+            try (ServiceProcess relay = new ServiceProcess("relay", relayEnv, scope.id() + "-relay");
                     ServiceProcess delivery = new ServiceProcess("deliver", env, scope.id() + "-deliver")) {
                 Await.until(Duration.ofSeconds(180), "every event published before the relay first ran, delivered"
                         + " (have " + received.keySet() + ")", () -> {
@@ -120,6 +123,12 @@ class InstallFirstPipelineTest {
                 assertThat(body).as("the payload bytes equal CPython's json.dumps of the published document")
                         .contains("\"payload\":" + NUMBERS_AS_CPYTHON_WRITES_THEM + ",\"topic\":\"order.numbers\"");
                 assertThat(body).startsWith("{\"created_at\":\"").endsWith(",\"topic\":\"order.numbers\",\"version\":1}");
+
+                String health = Await.value(Duration.ofSeconds(30), "the relay's /health with the slot measured",
+                        () -> Optional.of(get("http://127.0.0.1:" + relayHealthPort + "/health"))
+                                .filter(h -> h.contains("retains")));
+                assertThat(health).containsPattern("STREAMING; slot " + scope.slotName() + " retains \\d+ bytes of WAL")
+                        .doesNotContain("WARNING");
             }
         } finally {
             receiver.stop(0);
@@ -136,6 +145,24 @@ class InstallFirstPipelineTest {
                     throw new java.io.UncheckedIOException(e);
                 }
             }
+        }
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static String get(String url) {
+        try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+            return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        } catch (java.io.IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
