@@ -14,7 +14,12 @@ import java.util.Map;
  * <p>Debezium's own modes cannot do this: with no offsets they all start streaming at the snapshot's
  * (current) WAL position, so the events committed between install and the first start would be skipped.
  * Returning false from {@link #shouldStreamEventsStartingFromSnapshot()} makes Debezium's Postgres
- * connector take the existing slot's confirmed flush position as the start of streaming instead.
+ * connector take the existing slot's confirmed flush position as the start of streaming instead. It
+ * returns false only on a start without offsets: with offsets, false would make Debezium stream a
+ * "catch-up" phase on a second replication connection before its (skipped) snapshot, which collides
+ * with the main stream on the same slot. Debezium asks {@link #shouldSnapshotData} (which is told
+ * whether offsets exist) before it asks where the snapshot's stream starts; one instance serves one
+ * engine run.
  *
  * <p>Public only because Debezium finds it with {@link java.util.ServiceLoader} by {@link #name()}; not an API.
  */
@@ -22,6 +27,9 @@ public final class SubscriptionsSnapshotter implements Snapshotter {
 
     /** The name {@link DebeziumSettings} passes as {@code snapshot.mode.custom.name}. */
     static final String NAME = "posthorn-subscriptions";
+
+    /** Set when Debezium decides about the snapshot; until then, and with offsets, streaming is normal. */
+    private volatile boolean startingWithoutOffsets;
 
     @Override
     public String name() {
@@ -34,6 +42,7 @@ public final class SubscriptionsSnapshotter implements Snapshotter {
     /** Only when no offset was committed yet, or a snapshot was interrupted before it completed. */
     @Override
     public boolean shouldSnapshotData(boolean offsetExists, boolean snapshotInProgress) {
+        startingWithoutOffsets = !offsetExists;
         return !offsetExists || snapshotInProgress;
     }
 
@@ -58,9 +67,12 @@ public final class SubscriptionsSnapshotter implements Snapshotter {
         return false;
     }
 
-    /** Stream from the slot's confirmed position (install), not from where the snapshot read the table. */
+    /**
+     * On a start without offsets, stream from the slot's confirmed position (install), not from where the
+     * snapshot read the table; otherwise Debezium's default.
+     */
     @Override
     public boolean shouldStreamEventsStartingFromSnapshot() {
-        return false;
+        return !startingWithoutOffsets;
     }
 }
