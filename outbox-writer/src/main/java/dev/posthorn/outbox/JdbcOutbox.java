@@ -41,7 +41,7 @@ final class JdbcOutbox implements Outbox {
         String table = settings.qualified(OUTBOX_TABLE);
         this.insertSql = "INSERT INTO " + table
                 + " (id, aggregatetype, aggregateid, type, payload, payload_version, created_at, traceparent)"
-                + " VALUES (?, ?, ?, ?, ?::jsonb, ?, ?, ?)";
+                + " VALUES (?, ?, ?, ?, ?::json, ?, ?, ?)";
         this.deleteSql = "DELETE FROM " + table + " WHERE id = ?";
         this.deleteInTransaction = settings.retention() == RowRetention.DELETE_IN_TRANSACTION;
         // Insert and delete as one prepared statement holding two SQL statements: the PostgreSQL driver
@@ -59,6 +59,11 @@ final class JdbcOutbox implements Outbox {
     @Override
     public String publication() {
         return settings.publication();
+    }
+
+    @Override
+    public String slotName() {
+        return settings.slotName();
     }
 
     @Override
@@ -168,7 +173,7 @@ final class JdbcOutbox implements Outbox {
         return new JdbcSubscriptions(settings, Objects.requireNonNull(dataSource, "dataSource"));
     }
 
-    /** An event whose every field passed validation, payload already rendered as JSON text. */
+    /** An event whose every field passed validation, payload already rendered as canonical JSON text. */
     private record CheckedEvent(String topic, String key, String json, String traceparent, int payloadVersion) {}
 
     private CheckedEvent check(OutboxEvent event) {

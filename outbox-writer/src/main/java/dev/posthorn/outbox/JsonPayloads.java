@@ -11,20 +11,28 @@ import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import dev.posthorn.signature.CanonicalJson;
 import java.io.IOException;
 
 /**
- * Turns a payload into the JSON text bound to {@code ?::jsonb}, refusing anything Postgres would reject
- * (which would abort the caller's transaction) or that a receiver could not read back exactly.
+ * Turns a payload into the canonical JSON text bound to {@code ?::json}, refusing anything Postgres would
+ * reject (which would abort the caller's transaction) or that a receiver could not read back exactly.
  *
- * <p>Every payload ends up as text and goes through one streaming pass, with no tree built:
+ * <p>The stored text is {@link CanonicalJson}'s form, byte for byte what CPython's
+ * {@code json.dumps(json.loads(text), sort_keys=True, separators=(",", ":"))} writes and what subscribers
+ * receive: the column is {@code json}, which keeps text as given, not {@code jsonb}, which would rewrite
+ * {@code 1e16} as {@code 10000000000000000} and so turn a float into an integer. The size limit applies
+ * to these canonical bytes.
+ *
+ * <p>Every payload ends up as text and is checked in one streaming pass before it is canonicalised:
  * <ul>
  *   <li>exactly one JSON value, and not {@code null} (Debezium's outbox router reads a null payload as a
  *       tombstone); objects, arrays and scalars are all accepted, as the relay carries any JSON value;</li>
  *   <li>every number finite and within double range: NaN and ±Infinity, and literals like {@code 1e400}
  *       or {@code 1e-400} that would become infinity or zero in a receiver's double;</li>
- *   <li>no U+0000 and no unpaired surrogate in any string or field name: jsonb rejects the first, and
- *       the UTF-8 encoder would silently turn the second into '?'.</li>
+ *   <li>no U+0000 and no unpaired surrogate in any string or field name: Postgres cannot hold the first
+ *       in text (nor read it back from a {@code json} value), and a receiver's UTF-8 decoder would
+ *       silently turn the second into '?'.</li>
  * </ul>
  * Objects are serialised with NaN written as a bare token (not Jackson's default {@code "NaN"} string),
  * so that a {@code double} field holding NaN is refused rather than silently sent as a string.
@@ -61,13 +69,14 @@ final class JsonPayloads {
         } else {
             json = serialise(payload instanceof JsonNode ? treeWriter : objectWriter, payload);
         }
-        long bytes = Utf8.length(json);
-        if (bytes > maxBytes) {
-            throw new InvalidEventException(FIELD, "is " + bytes + " bytes of UTF-8 JSON; the limit is " + maxBytes
-                    + " (Outbox.builder().maxPayloadBytes)");
-        }
         scan(json, payload instanceof String);
-        return json;
+        String canonical = CanonicalJson.canonicalize(json);
+        // Canonical JSON is ASCII: one byte per char.
+        if (canonical.length() > maxBytes) {
+            throw new InvalidEventException(FIELD, "is " + canonical.length() + " bytes as canonical JSON (what is stored"
+                    + " and sent); the limit is " + maxBytes + " (Outbox.builder().maxPayloadBytes)");
+        }
+        return canonical;
     }
 
     private static String serialise(ObjectWriter writer, Object payload) {
@@ -159,7 +168,7 @@ final class JsonPayloads {
             }
             if (c == 0) {
                 throw new InvalidEventException(FIELD, "has the character U+0000 in a string at " + pointer(parser)
-                        + "; Postgres jsonb cannot store it");
+                        + "; Postgres cannot store it");
             }
             if (Character.isHighSurrogate(c) && i + 1 < end && Character.isLowSurrogate(chars[i + 1])) {
                 i++;

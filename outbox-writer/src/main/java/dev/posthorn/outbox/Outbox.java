@@ -51,6 +51,9 @@ public interface Outbox {
     /** The name of the (database-wide) publication the relay reads. */
     String publication();
 
+    /** The name of the logical replication slot (pgoutput) that {@link #install} creates and the relay reads. */
+    String slotName();
+
     /**
      * Writes one event in the caller's transaction and returns its id.
      *
@@ -61,7 +64,10 @@ public interface Outbox {
      *                   configured {@link ObjectMapper} serialises. A {@code String} is always read as JSON
      *                   text: to publish a JSON string, quote it ({@code "\"paid\""}) or pass a {@code TextNode}.
      *                   Any JSON value except {@code null} is accepted; numbers must be finite and within
-     *                   double range, and the JSON text at most {@link Builder#maxPayloadBytes} UTF-8 bytes
+     *                   double range. It is stored as canonical JSON (keys sorted, no insignificant
+     *                   whitespace, numbers as CPython's {@code json.dumps} writes them: {@code 1e16} becomes
+     *                   {@code 1e+16} and stays a float, integers keep every digit), exactly the text subscribers
+     *                   receive, which must be at most {@link Builder#maxPayloadBytes} bytes
      * @throws InvalidEventException before anything is written, naming the offending field
      * @throws SQLException          from the database; the caller's transaction is then unusable and must roll back
      */
@@ -79,20 +85,32 @@ public interface Outbox {
     List<UUID> publishAll(Connection connection, List<OutboxEvent> events) throws SQLException;
 
     /**
-     * Creates whatever is missing: the schema, both tables, the {@code created_at} index and the
-     * publication (or adds a missing table to an existing publication). Running it again changes nothing.
+     * Creates whatever is missing: the schema, both tables, the {@code created_at} index, the
+     * publication (or adds a missing table to an existing publication) and the logical replication slot
+     * ({@link Builder#slotName}, plugin {@code pgoutput}), so that Postgres keeps the WAL of every event
+     * from now on, even if the relay first starts days later. It also migrates older installs: a
+     * {@code jsonb} payload column becomes {@code json} (Postgres rewrote numbers in {@code jsonb}; rows
+     * already stored keep the text {@code jsonb} made of them). Running it again changes nothing.
      *
-     * <p>Runs inside the caller's transaction when auto-commit is off (the caller commits); otherwise it
-     * runs in a transaction of its own and commits it. Concurrent installs are serialised with an
-     * advisory lock.
+     * <p>Runs in a transaction of its own and commits it when auto-commit is on, then creates the slot
+     * (Postgres creates a logical slot only outside a transaction that has written, and only after the
+     * publication is committed). When auto-commit is off, the schema work joins the caller's transaction
+     * (the caller commits) and the slot is <em>not</em> created: call {@code install} again in
+     * auto-commit mode after committing, or {@link #check} reports the slot as missing. Concurrent
+     * installs are serialised with an advisory lock; a slot that already exists is kept as it is.
+     *
+     * @throws SQLException also when the slot cannot be created, e.g. because the role may not replicate
+     *     (the schema is committed by then; run {@code install} again once that is fixed)
      */
     void install(Connection connection) throws SQLException;
 
     /**
      * Reports everything that would stop the relay from reading the outbox: {@code wal_level},
-     * replication slots and WAL senders, missing tables, a missing or incomplete publication, and
-     * whether the connection's role may replicate. Run it as the role the relay connects with.
-     * Reads only; never changes anything.
+     * replication slots and WAL senders, missing tables, a missing or incomplete publication, a missing
+     * replication slot (then events published now are not kept for the relay), a {@code jsonb} payload
+     * column still to migrate, and whether the connection's role may replicate. Also measures the WAL
+     * the slot retains and warns past {@link Builder#retainedWalWarningBytes}. Run it as the role the
+     * relay connects with. Reads only; never changes anything.
      */
     SchemaReport check(Connection connection) throws SQLException;
 
@@ -121,6 +139,8 @@ public interface Outbox {
 
         private String schema = "public";
         private String publication = "posthorn";
+        private String slotName = "posthorn";
+        private long retainedWalWarningBytes = 1L << 30;
         private RowRetention retention = RowRetention.DELETE_IN_TRANSACTION;
         private int maxPayloadBytes = 256 * 1024;
         private SecretCipher secretCipher;
@@ -142,13 +162,34 @@ public interface Outbox {
             return this;
         }
 
+        /**
+         * Logical replication slot created by {@link Outbox#install} and read by the relay; default
+         * {@code posthorn}. Must equal the relay's slot name. A lowercase SQL identifier.
+         */
+        public Builder slotName(String slotName) {
+            this.slotName = slotName;
+            return this;
+        }
+
+        /**
+         * {@link Outbox#check} warns when the slot retains more WAL than this many bytes (a slot nobody
+         * reads keeps WAL until the disk fills); default 1073741824 (1 GiB).
+         */
+        public Builder retainedWalWarningBytes(long retainedWalWarningBytes) {
+            this.retainedWalWarningBytes = retainedWalWarningBytes;
+            return this;
+        }
+
         /** What happens to a row after {@code publish}; default {@link RowRetention#DELETE_IN_TRANSACTION}. */
         public Builder retention(RowRetention retention) {
             this.retention = retention;
             return this;
         }
 
-        /** Largest payload accepted, in UTF-8 bytes of its JSON text; default 262144 (256 KiB). */
+        /**
+         * Largest payload accepted, in bytes of its canonical JSON (what is stored, sent and signed);
+         * default 262144 (256 KiB).
+         */
         public Builder maxPayloadBytes(int maxPayloadBytes) {
             this.maxPayloadBytes = maxPayloadBytes;
             return this;
@@ -189,6 +230,10 @@ public interface Outbox {
             List<String> problems = new ArrayList<>();
             Identifiers.check("schema", schema).ifPresent(problems::add);
             Identifiers.check("publication", publication).ifPresent(problems::add);
+            Identifiers.check("slotName", slotName).ifPresent(problems::add);
+            if (retainedWalWarningBytes < 1) {
+                problems.add("retainedWalWarningBytes: must be at least 1, was " + retainedWalWarningBytes);
+            }
             if (retention == null) {
                 problems.add("retention: must not be null");
             }
@@ -205,7 +250,7 @@ public interface Outbox {
                 throw new IllegalArgumentException("invalid Outbox settings: " + String.join("; ", problems));
             }
             ObjectMapper mapper = Objects.requireNonNullElseGet(objectMapper, ObjectMapper::new);
-            return new JdbcOutbox(new OutboxSettings(schema, publication, retention, maxPayloadBytes,
+            return new JdbcOutbox(new OutboxSettings(schema, publication, slotName, retainedWalWarningBytes, retention, maxPayloadBytes,
                     secretCipher, secretGracePeriod, clock, mapper));
         }
     }

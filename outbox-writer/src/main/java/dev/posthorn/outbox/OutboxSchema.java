@@ -23,6 +23,9 @@ final class OutboxSchema {
     private static final Logger log = LoggerFactory.getLogger(OutboxSchema.class);
 
     static final List<String> TABLES = List.of(Outbox.OUTBOX_TABLE, Outbox.SUBSCRIPTIONS_TABLE);
+    /** The logical decoding plugin of the slot; Debezium reads it as {@code plugin.name=pgoutput}. */
+    static final String PLUGIN = "pgoutput";
+    private static final String DUPLICATE_OBJECT = "42710";
 
     private final OutboxSettings settings;
 
@@ -36,7 +39,7 @@ final class OutboxSchema {
                 + "  aggregatetype   text        NOT NULL,\n"
                 + "  aggregateid     text        NOT NULL,\n"
                 + "  type            text        NOT NULL,\n"
-                + "  payload         jsonb       NOT NULL,\n"
+                + "  payload         json        NOT NULL,\n"
                 + "  payload_version int         NOT NULL DEFAULT 1,\n"
                 + "  created_at      timestamptz NOT NULL DEFAULT now(),\n"
                 + "  traceparent     text\n"
@@ -75,9 +78,16 @@ final class OutboxSchema {
             List<String> changes = installInTransaction(connection);
             if (ownTransaction) {
                 connection.commit();
+                createSlot(connection).ifPresent(changes::add);
+            } else {
+                log.warn("Posthorn schema installed inside the caller's transaction: replication slot {} is not created"
+                        + " there (Postgres creates a logical slot only outside a transaction that has written). Call"
+                        + " Outbox.install again in auto-commit mode after committing, or events published until then are"
+                        + " not kept for the relay", settings.slotName());
             }
             if (changes.isEmpty()) {
-                log.debug("Posthorn schema {} and publication {} already installed", settings.schema(), settings.publication());
+                log.debug("Posthorn schema {}, publication {} and slot {} already installed", settings.schema(),
+                        settings.publication(), settings.slotName());
             } else {
                 log.info("Posthorn schema installed: {}", String.join("; ", changes));
             }
@@ -104,6 +114,13 @@ final class OutboxSchema {
             }
             Set<String> existing = existingTables(connection);
             statement.execute(outboxDdl());
+            if ("jsonb".equals(payloadType(connection).orElse(null))) {
+                // jsonb rewrote numbers (1e16 became 10000000000000000): json keeps the canonical text as written.
+                // Rows already stored keep the text jsonb made of them.
+                statement.execute("ALTER TABLE " + settings.qualified(Outbox.OUTBOX_TABLE)
+                        + " ALTER COLUMN payload TYPE json USING payload::text::json");
+                changes.add("changed " + settings.displayName(Outbox.OUTBOX_TABLE) + ".payload from jsonb to json");
+            }
             statement.execute(createdAtIndexDdl());
             statement.execute(subscriptionsDdl());
             for (String table : TABLES) {
@@ -129,8 +146,74 @@ final class OutboxSchema {
         return changes;
     }
 
+    /**
+     * Creates the logical replication slot unless it exists; runs in auto-commit mode, after the publication
+     * is committed (pgoutput cannot decode changes from before its publication existed).
+     *
+     * @return what was done, if anything
+     */
+    private Optional<String> createSlot(Connection connection) throws SQLException {
+        if (readSlot(connection).isPresent()) {
+            return Optional.empty();
+        }
+        String walLevel;
+        try (Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("SELECT current_setting('wal_level')")) {
+            rs.next();
+            walLevel = rs.getString(1);
+        }
+        if (!"logical".equals(walLevel)) {
+            log.warn("Replication slot {} not created: wal_level is '{}'; set wal_level = logical, restart Postgres and"
+                    + " run the install again", settings.slotName(), walLevel);
+            return Optional.empty();
+        }
+        try (PreparedStatement create = connection.prepareStatement(
+                "SELECT pg_create_logical_replication_slot(?, '" + PLUGIN + "')")) {
+            create.setString(1, settings.slotName());
+            create.execute();
+        } catch (SQLException e) {
+            if (DUPLICATE_OBJECT.equals(e.getSQLState())) {
+                return Optional.empty(); // a concurrent install created it first
+            }
+            throw new SQLException("Posthorn schema is installed, but replication slot " + settings.slotName()
+                    + " could not be created (" + e.getMessage() + "). Without it Postgres does not keep the events"
+                    + " published until the relay first runs. Fix the cause (e.g. ALTER ROLE ... WITH REPLICATION, or"
+                    + " max_replication_slots) and run the install again", e.getSQLState(), e);
+        }
+        return Optional.of("created replication slot " + settings.slotName() + " (" + PLUGIN + ")");
+    }
+
+    private Optional<String> payloadType(Connection connection) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement("SELECT format_type(a.atttypid, a.atttypmod)"
+                + " FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE n.nspname = ? AND c.relname = ? AND a.attname = 'payload' AND NOT a.attisdropped")) {
+            query.setString(1, settings.schema());
+            query.setString(2, Outbox.OUTBOX_TABLE);
+            try (ResultSet rs = query.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    private Optional<SlotFacts> readSlot(Connection connection) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement("SELECT slot_type, plugin, database,"
+                + " database = current_database(), active, wal_status,"
+                + " pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint"
+                + " FROM pg_replication_slots WHERE slot_name = ?")) {
+            query.setString(1, settings.slotName());
+            try (ResultSet rs = query.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                long retained = rs.getLong(7);
+                return Optional.of(new SlotFacts(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4),
+                        rs.getBoolean(5), rs.getString(6), rs.wasNull() ? -1 : retained));
+            }
+        }
+    }
+
     SchemaReport check(Connection connection) throws SQLException {
-        return SchemaCheck.evaluate(readFacts(connection), settings.schema(), settings.publication());
+        return SchemaCheck.evaluate(readFacts(connection), settings);
     }
 
     ServerFacts readFacts(Connection connection) throws SQLException {
@@ -156,7 +239,7 @@ final class OutboxSchema {
             replication = rs.getBoolean(6);
         }
         return new ServerFacts(walLevel, maxReplicationSlots, maxWalSenders, role, superuser, replication,
-                existingTables(connection), readPublication(connection));
+                existingTables(connection), readPublication(connection), payloadType(connection), readSlot(connection));
     }
 
     private boolean schemaExists(Connection connection) throws SQLException {
@@ -234,7 +317,18 @@ final class OutboxSchema {
             boolean superuser,
             boolean replication,
             Set<String> existingTables,
-            Optional<PublicationFacts> publication) {}
+            Optional<PublicationFacts> publication,
+            Optional<String> payloadType,
+            Optional<SlotFacts> slot) {}
+
+    /**
+     * A replication slot as {@code pg_replication_slots} describes it.
+     *
+     * @param retainedWalBytes WAL the slot keeps from being removed ({@code pg_current_wal_lsn() - restart_lsn}),
+     *     or -1 if the slot has no restart position
+     */
+    record SlotFacts(String type, String plugin, String database, boolean inThisDatabase, boolean active,
+            String walStatus, long retainedWalBytes) {}
 
     /** A publication as {@code pg_publication} and {@code pg_publication_tables} describe it, for our schema. */
     record PublicationFacts(boolean allTables, boolean insert, boolean update, boolean delete, Set<String> tables) {}

@@ -9,6 +9,8 @@ import java.time.Duration;
 record OutboxSettings(
         String schema,
         String publication,
+        String slotName,
+        long retainedWalWarningBytes,
         RowRetention retention,
         int maxPayloadBytes,
         SecretCipher secretCipher, // null when the application only publishes

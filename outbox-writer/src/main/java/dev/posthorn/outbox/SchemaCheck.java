@@ -4,6 +4,7 @@ import dev.posthorn.outbox.OutboxSchema.PublicationFacts;
 import dev.posthorn.outbox.OutboxSchema.ServerFacts;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 
 /** Judges {@link ServerFacts}: a pure function, so each verdict and its wording is unit-tested. */
 final class SchemaCheck {
@@ -12,8 +13,11 @@ final class SchemaCheck {
 
     private SchemaCheck() {}
 
-    static SchemaReport evaluate(ServerFacts facts, String schema, String publication) {
+    static SchemaReport evaluate(ServerFacts facts, OutboxSettings settings) {
+        String schema = settings.schema();
+        String publication = settings.publication();
         List<SchemaReport.Problem> problems = new ArrayList<>();
+        List<SchemaReport.Problem> warnings = new ArrayList<>();
         if (!"logical".equals(facts.walLevel())) {
             problems.add(new SchemaReport.Problem(
                     "wal_level is '" + facts.walLevel() + "', but the relay reads the outbox by logical decoding",
@@ -70,6 +74,48 @@ final class SchemaCheck {
                         "ALTER PUBLICATION " + publication + " SET (publish = 'insert, update, delete, truncate')"));
             }
         }
-        return new SchemaReport(problems);
+        if (facts.payloadType().isPresent() && !"json".equals(facts.payloadType().get())) {
+            problems.add(new SchemaReport.Problem(
+                    "column " + schema + "." + Outbox.OUTBOX_TABLE + ".payload is " + facts.payloadType().get()
+                            + ", not json: Postgres rewrites the numbers of payloads stored as jsonb (1e16 becomes"
+                            + " 10000000000000000)",
+                    INSTALL + ", which changes it to json"));
+        }
+        String slot = settings.slotName();
+        OptionalLong retained = OptionalLong.empty();
+        if (facts.slot().isEmpty()) {
+            problems.add(new SchemaReport.Problem(
+                    "replication slot " + slot + " does not exist: Postgres is NOT keeping the events published now"
+                            + " for the relay, and events published while it is missing are lost to it",
+                    INSTALL + " in auto-commit mode (or `posthorn outbox install`), which creates it"));
+        } else {
+            OutboxSchema.SlotFacts found = facts.slot().get();
+            if (!"logical".equals(found.type()) || !OutboxSchema.PLUGIN.equals(found.plugin())) {
+                problems.add(new SchemaReport.Problem("replication slot " + slot + " is a " + found.type() + " slot with"
+                        + " plugin " + found.plugin() + ", but the relay reads a logical slot with plugin "
+                        + OutboxSchema.PLUGIN, "SELECT pg_drop_replication_slot('" + slot + "') while no relay runs, then "
+                        + INSTALL));
+            } else if (!found.inThisDatabase()) {
+                problems.add(new SchemaReport.Problem("replication slot " + slot + " belongs to database "
+                        + found.database() + ", not this one", "give this database's relay its own slot name"));
+            }
+            if ("lost".equals(found.walStatus())) {
+                problems.add(new SchemaReport.Problem("replication slot " + slot + " has lost WAL it needed"
+                        + " (max_slot_wal_keep_size): events published meanwhile cannot reach the relay",
+                        "recover them from the application's records; then drop the slot and " + INSTALL));
+            }
+            if (found.retainedWalBytes() >= 0) {
+                retained = OptionalLong.of(found.retainedWalBytes());
+                if (found.retainedWalBytes() > settings.retainedWalWarningBytes()) {
+                    warnings.add(new SchemaReport.Problem("replication slot " + slot + " retains "
+                            + found.retainedWalBytes() + " bytes of WAL, over the warning threshold of "
+                            + settings.retainedWalWarningBytes() + (found.active() ? " (the relay is reading it, but behind)"
+                            : " (no relay is reading it now)") + "; WAL is kept until the relay confirms it, and a slot"
+                            + " nobody reads fills the disk",
+                            "start the relay (or find why it is behind); drop the slot only if this outbox is abandoned"));
+                }
+            }
+        }
+        return new SchemaReport(problems, warnings, retained);
     }
 }

@@ -1,17 +1,23 @@
 package dev.posthorn.outbox;
 
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.stream.Collectors;
 
 /**
  * What {@link Outbox#check} found: every problem at once, each with the change that fixes it.
  *
  * @param problems empty when the database is ready for the relay
+ * @param warnings worth an operator's attention, but not stopping the relay: e.g. the replication slot
+ *     retains more WAL than {@link Outbox.Builder#retainedWalWarningBytes}
+ * @param retainedWalBytes WAL the replication slot keeps ({@code pg_current_wal_lsn() - restart_lsn}), if
+ *     the slot exists
  */
-public record SchemaReport(List<Problem> problems) {
+public record SchemaReport(List<Problem> problems, List<Problem> warnings, OptionalLong retainedWalBytes) {
 
     public SchemaReport {
         problems = List.copyOf(problems);
+        warnings = List.copyOf(warnings);
     }
 
     /**
@@ -41,10 +47,12 @@ public record SchemaReport(List<Problem> problems) {
 
     @Override
     public String toString() {
+        String warned = warnings.stream().map(w -> "\n  ! warning: " + w).collect(Collectors.joining());
         if (ok()) {
-            return "Posthorn schema check: ok";
+            return "Posthorn schema check: ok" + warned;
         }
         return problems.stream().map(p -> "  - " + p).collect(Collectors.joining("\n",
-                "Posthorn schema check found " + problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + ":\n", ""));
+                "Posthorn schema check found " + problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + ":\n", ""))
+                + warned;
     }
 }

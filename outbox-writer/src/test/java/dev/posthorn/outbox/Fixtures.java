@@ -14,9 +14,12 @@ final class Fixtures {
 
     private Fixtures() {}
 
-    /** An outbox in the test's own schema and publication, so tests never see each other's rows. */
+    /**
+     * An outbox in the test's own schema, publication and replication slot, so tests never see each other's
+     * rows (the testkit drops the slot after the test).
+     */
     static Outbox.Builder outboxIn(TestScope scope) {
-        return Outbox.builder().schema(scope.schema()).publication(scope.publicationName());
+        return Outbox.builder().schema(scope.schema()).publication(scope.publicationName()).slotName(scope.slotName());
     }
 
     static Outbox installed(TestScope scope, Outbox.Builder builder) throws SQLException {

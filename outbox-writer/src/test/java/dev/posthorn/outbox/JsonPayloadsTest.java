@@ -8,21 +8,26 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The payload rules without a database; the refusals against Postgres are in {@link PublishRefusalTest}. */
 class JsonPayloadsTest {
 
     private final JsonPayloads payloads = new JsonPayloads(256 * 1024, new ObjectMapper());
 
+    /** Expected strings generated with CPython 3: json.dumps(json.loads(text), sort_keys=True, separators=(",", ":")). */
     @ParameterizedTest
-    @ValueSource(strings = {
-        "{}", "[]", "0", "-0.0", "true", "\"text\"", "1.7976931348623157e308", "-1.7976931348623157E+308",
-        "4.9e-324", "0e-400", "0.000e999", "123456789012345678901234567890", "{\"a\":[1,2.5,{\"b\":null}]}",
-        "{\"emoji\":\"\\ud83d\\ude00 😀\"}", "  {\"padded\": true}  "
+    @CsvSource(delimiter = '|', quoteCharacter = '\'', value = {
+        "{}|{}", "[]|[]", "0|0", "-0.0|-0.0", "true|true", "\"text\"|\"text\"",
+        "1.7976931348623157e308|1.7976931348623157e+308", "-1.7976931348623157E+308|-1.7976931348623157e+308",
+        "4.9e-324|5e-324", "0e-400|0.0", "0.000e999|0.0", "1e16|1e+16", "100.0|100.0", "1E2|100.0",
+        "123456789012345678901234567890|123456789012345678901234567890",
+        "{\"a\":[1,2.5,{\"b\":null}]}|{\"a\":[1,2.5,{\"b\":null}]}",
+        "{\"emoji\":\"\\ud83d\\ude00 😀\"}|{\"emoji\":\"\\ud83d\\ude00 \\ud83d\\ude00\"}",
+        "'  {\"z\": 1, \"padded\": true}  '|{\"padded\":true,\"z\":1}"
     })
-    void acceptsEveryJsonValueWithinDoubleRange(String json) {
-        assertThat(payloads.toJson(json)).as("JSON text is passed on as given").isEqualTo(json);
+    void acceptsEveryJsonValueWithinDoubleRangeAndStoresItsCanonicalForm(String json, String canonical) {
+        assertThat(payloads.toJson(json)).as("canonical JSON as CPython writes it").isEqualTo(canonical);
     }
 
     @Test
@@ -56,16 +61,13 @@ class JsonPayloadsTest {
     }
 
     @Test
-    void sizeIsCheckedBeforeParsing() {
+    void sizeIsMeasuredOnTheCanonicalBytes() {
         JsonPayloads small = new JsonPayloads(10, new ObjectMapper());
-        assertThatThrownBy(() -> small.toJson("{\"a\": \"" + "x".repeat(100)))
+        assertThat(small.toJson("{ \"a\" :  1 }")).as("11 characters, 7 canonical bytes").isEqualTo("{\"a\":1}");
+        assertThatThrownBy(() -> small.toJson("{\"a\":1e16}"))
+                .as("10 characters, but 11 canonical bytes: {\"a\":1e+16}")
                 .isInstanceOf(InvalidEventException.class)
-                .hasMessageContaining("the limit is 10");
-    }
-
-    @Test
-    void utf8LengthCountsBytesNotCharacters() {
-        assertThat(Utf8.length("aé€😀")).isEqualTo(1 + 2 + 3 + 4);
-        assertThat(Utf8.length("é€😀")).isEqualTo("é€😀".getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+                .hasMessage("payload: is 11 bytes as canonical JSON (what is stored and sent); the limit is 10"
+                        + " (Outbox.builder().maxPayloadBytes)");
     }
 }

@@ -106,16 +106,17 @@ class PublishRefusalTest {
     }
 
     @Test
-    void refusesPayloadOverTheLimitMeasuredInUtf8Bytes(TestScope scope) throws Exception {
+    void refusesPayloadOverTheLimitMeasuredInCanonicalBytes(TestScope scope) throws Exception {
         Outbox outbox = installed(scope, outboxIn(scope).retention(RowRetention.KEEP).maxPayloadBytes(64));
-        String fitsInChars = "{\"a\":\"" + "é".repeat(30) + "\"}"; // 38 characters, 68 UTF-8 bytes
+        String fitsInChars = "{\"a\":\"" + "é".repeat(30) + "\"}"; // 38 characters, 188 canonical bytes (\u00e9 each)
         String fitsInBytes = "{\"a\":\"" + "e".repeat(56) + "\"}"; // exactly 64 bytes
         try (Connection connection = scope.connect()) {
             connection.setAutoCommit(false);
             InvalidEventException refusal = catchThrowableOfType(InvalidEventException.class,
                     () -> outbox.publish(connection, "invoice.created", "k", fitsInChars));
             assertThat(refusal.field()).isEqualTo("payload");
-            assertThat(refusal).hasMessage("payload: is 68 bytes of UTF-8 JSON; the limit is 64 (Outbox.builder().maxPayloadBytes)");
+            assertThat(refusal).hasMessage("payload: is 188 bytes as canonical JSON (what is stored and sent); the limit is 64"
+                    + " (Outbox.builder().maxPayloadBytes)");
             assertThat(count(connection, "posthorn_outbox")).isZero();
 
             outbox.publish(connection, "invoice.created", "k", fitsInBytes);

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 @PosthornIntegrationTest
 class PublishTest {
 
-    /** Reads numbers as BigDecimal, as they are stored in jsonb, so trees compare by value. */
+    /** Reads numbers as BigDecimal, so trees compare by value. */
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     private static final String TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
@@ -58,7 +58,7 @@ class PublishTest {
             assertThat(rs.getString("aggregatetype")).isEqualTo("invoice");
             assertThat(rs.getString("aggregateid")).isEqualTo("inv-42");
             assertThat(rs.getString("type")).isEqualTo("invoice.created");
-            assertThat(JSON.readTree(rs.getString("payload"))).isEqualTo(JSON.readTree("{\"id\":\"inv-42\",\"total\":12.50}"));
+            assertThat(JSON.readTree(rs.getString("payload"))).isEqualTo(JSON.readTree("{\"id\":\"inv-42\",\"total\":12.5}"));
             assertThat(rs.getInt("payload_version")).isEqualTo(3);
             assertThat(rs.getObject("created_at", OffsetDateTime.class).toInstant()).isEqualTo(clock.instant());
             assertThat(rs.getString("traceparent")).isEqualTo(TRACEPARENT);
@@ -101,7 +101,8 @@ class PublishTest {
         assertThat(payloadOf(scope, ids.get(1))).isEqualTo(node);
         assertThat(payloadOf(scope, ids.get(2))).isEqualTo(JSON.valueToTree(invoice));
         assertThat(payloadTextOf(scope, ids.get(3)))
-                .as("jsonb keeps numbers exactly").isEqualTo("{\"big\": 12345678901234567890.0123456789}");
+                .as("stored as canonical JSON: a float as CPython's repr writes it")
+                .isEqualTo("{\"big\":1.2345678901234567e+19}");
         assertThat(payloadOf(scope, ids.get(4)).textValue()).isEqualTo("just a string");
     }
 
@@ -174,7 +175,7 @@ class PublishTest {
     void defaultModeLeavesTableEmptyWhileWalKeepsTheInsert(TestScope scope) throws Exception {
         Outbox outbox = installed(scope, outboxIn(scope));
         try (Connection admin = scope.connect(); Statement statement = admin.createStatement()) {
-            statement.execute("SELECT pg_create_logical_replication_slot('" + scope.slotName() + "', 'pgoutput')");
+            // install created the test's slot (pgoutput), so the WAL is kept from install on.
             try {
                 UUID single;
                 List<UUID> batch;

@@ -13,6 +13,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.time.Duration;
+import dev.posthorn.testkit.Await;
 import org.junit.jupiter.api.Test;
 
 @PosthornIntegrationTest
@@ -36,7 +39,7 @@ class SchemaTest {
                     "aggregatetype text NOT NULL",
                     "aggregateid text NOT NULL",
                     "type text NOT NULL",
-                    "payload jsonb NOT NULL",
+                    "payload json NOT NULL",
                     "payload_version integer NOT NULL DEFAULT 1",
                     "created_at timestamp with time zone NOT NULL DEFAULT now()",
                     "traceparent text");
@@ -87,7 +90,7 @@ class SchemaTest {
     @Test
     void installCreatesAMissingSchema(TestScope scope) throws Exception {
         String schema = scope.schema() + "_other";
-        Outbox outbox = Outbox.builder().schema(schema).publication(scope.publicationName()).build();
+        Outbox outbox = Outbox.builder().schema(schema).publication(scope.publicationName()).slotName(scope.slotName()).build();
         try (Connection connection = scope.connect()) {
             outbox.install(connection);
             assertThat(outbox.check(connection).ok()).isTrue();
@@ -175,6 +178,104 @@ class SchemaTest {
             assertThat(outbox.check(connection).problems()).containsExactly(new SchemaReport.Problem(
                     "publication " + scope.publicationName() + " does not publish update, delete",
                     "ALTER PUBLICATION " + scope.publicationName() + " SET (publish = 'insert, update, delete, truncate')"));
+        }
+    }
+
+    @Test
+    void installCreatesTheReplicationSlotSoWalIsKeptFromInstallOn(TestScope scope) throws Exception {
+        Outbox outbox = outboxIn(scope).build();
+        try (Connection connection = scope.connect(); Statement statement = connection.createStatement()) {
+            outbox.install(connection);
+
+            try (ResultSet rs = statement.executeQuery("SELECT slot_type, plugin, database = current_database(), active"
+                    + " FROM pg_replication_slots WHERE slot_name = '" + scope.slotName() + "'")) {
+                assertThat(rs.next()).as("slot created by install").isTrue();
+                assertThat(rs.getString(1)).isEqualTo("logical");
+                assertThat(rs.getString(2)).isEqualTo("pgoutput");
+                assertThat(rs.getBoolean(3)).isTrue();
+                assertThat(rs.getBoolean(4)).as("nobody reads it yet").isFalse();
+            }
+            SchemaReport report = outbox.check(connection);
+            assertThat(report.ok()).isTrue();
+            assertThat(report.retainedWalBytes()).as("the slot's retained WAL is measured").isPresent();
+
+            outbox.install(connection); // an existing slot is fine
+            assertThat(outbox.check(connection).ok()).isTrue();
+
+            statement.execute("SELECT pg_drop_replication_slot('" + scope.slotName() + "')");
+            SchemaReport missing = outbox.check(connection);
+            assertThat(missing.retainedWalBytes()).isEmpty();
+            assertThat(missing.problems()).extracting(SchemaReport.Problem::problem).containsExactly(
+                    "replication slot " + scope.slotName() + " does not exist: Postgres is NOT keeping the events"
+                            + " published now for the relay, and events published while it is missing are lost to it");
+
+            outbox.install(connection);
+            assertThat(outbox.check(connection).ok()).as("install re-creates it").isTrue();
+        }
+    }
+
+    @Test
+    void checkWarnsWhenTheSlotRetainsMoreWalThanTheThreshold(TestScope scope) throws Exception {
+        Outbox outbox = outboxIn(scope).retainedWalWarningBytes(1).build();
+        try (Connection connection = scope.connect(); Statement statement = connection.createStatement()) {
+            outbox.install(connection);
+            statement.execute("CREATE TABLE filler AS SELECT g FROM generate_series(1, 1000) g");
+
+            SchemaReport report = Await.value(Duration.ofSeconds(30), "WAL written after the slot",
+                    () -> Optional.of(check(outbox, connection)).filter(r -> !r.warnings().isEmpty()));
+
+            assertThat(report.ok()).isTrue();
+            assertThat(report.warnings()).singleElement().extracting(SchemaReport.Problem::problem).asString()
+                    .startsWith("replication slot " + scope.slotName() + " retains ")
+                    .contains("over the warning threshold of 1 (no relay is reading it now)");
+        }
+    }
+
+    private static SchemaReport check(Outbox outbox, Connection connection) {
+        try {
+            return outbox.check(connection);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void installMigratesAJsonbPayloadColumnToJson(TestScope scope) throws Exception {
+        Outbox outbox = outboxIn(scope).retention(RowRetention.KEEP).build();
+        try (Connection connection = scope.connect(); Statement statement = connection.createStatement()) {
+            outbox.install(connection);
+            // An install of an earlier version, holding a row.
+            statement.execute("ALTER TABLE posthorn_outbox ALTER COLUMN payload TYPE jsonb USING payload::jsonb");
+            statement.execute("INSERT INTO posthorn_outbox (id, aggregatetype, aggregateid, type, payload)"
+                    + " VALUES (gen_random_uuid(), 'invoice', 'k', 'invoice.created', '{\"n\": 1e16}')");
+            assertThat(outbox.check(connection).problems()).extracting(SchemaReport.Problem::problem)
+                    .containsExactly("column " + scope.schema() + ".posthorn_outbox.payload is jsonb, not json: Postgres"
+                            + " rewrites the numbers of payloads stored as jsonb (1e16 becomes 10000000000000000)");
+
+            outbox.install(connection);
+
+            assertThat(columns(connection, scope.schema(), "posthorn_outbox")).contains("payload json NOT NULL");
+            assertThat(outbox.check(connection).ok()).isTrue();
+            try (ResultSet rs = statement.executeQuery("SELECT payload::text FROM posthorn_outbox")) {
+                rs.next();
+                assertThat(rs.getString(1)).as("the old row keeps the text jsonb made of it")
+                        .isEqualTo("{\"n\": 10000000000000000}");
+            }
+            String migrated = catalogSnapshot(connection, scope);
+            outbox.install(connection);
+            assertThat(catalogSnapshot(connection, scope)).as("the migration runs once").isEqualTo(migrated);
+
+            connection.setAutoCommit(false);
+            outbox.publish(connection, "invoice.created", "k", "{\"n\": 1e16}");
+            connection.commit();
+            connection.setAutoCommit(true);
+            try (ResultSet rs = statement.executeQuery("SELECT payload::text FROM posthorn_outbox ORDER BY created_at DESC, id LIMIT 2")) {
+                List<String> payloads = new ArrayList<>();
+                while (rs.next()) {
+                    payloads.add(rs.getString(1));
+                }
+                assertThat(payloads).as("new rows keep their canonical text").contains("{\"n\":1e+16}");
+            }
         }
     }
 

@@ -10,6 +10,7 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -35,6 +36,11 @@ final class ChangeMapper {
     static final String HEADER_TRACEPARENT = "traceparent";
     static final String HEADER_MALFORMED = "posthorn.malformed";
 
+    /** W3C Trace Context {@code traceparent}, version 00 layout (later versions may append fields). */
+    private static final Pattern TRACEPARENT =
+            Pattern.compile("^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}(-[\\x21-\\x7e]*)?$");
+    private static final int MAX_TRACEPARENT_LENGTH = 512;
+
     /** Event topic as internal-contracts.md fixes it. */
     static final Pattern EVENT_TOPIC = Pattern.compile("^[a-z0-9][a-z0-9_-]*(\\.[a-z0-9][a-z0-9_-]*)*$");
     private static final int MAX_TOPIC_LENGTH = 249;
@@ -57,8 +63,12 @@ final class ChangeMapper {
 
     /** What one change becomes. */
     sealed interface Change {
-        /** An outbox INSERT: one record for {@code <prefix>.events}. */
-        record Event(String eventId, Instant createdAt, ProducerRecord<byte[], byte[]> record) implements Change {}
+        /**
+         * An outbox INSERT: one record for {@code <prefix>.events}. {@code droppedTraceparent} holds why the
+         * row's traceparent was left out (not a W3C traceparent), for the caller's warning; empty if none was.
+         */
+        record Event(String eventId, Instant createdAt, ProducerRecord<byte[], byte[]> record,
+                Optional<String> droppedTraceparent) implements Change {}
 
         /** A subscriptions INSERT/UPDATE (record) or DELETE (tombstone). */
         record Subscription(String subscriptionId, ProducerRecord<byte[], byte[]> record) implements Change {}
@@ -175,11 +185,80 @@ final class ChangeMapper {
         headers.add(HEADER_TOPIC, utf8(type));
         headers.add(HEADER_PAYLOAD_VERSION, utf8(Integer.toString(number.intValue())));
         headers.add(HEADER_CREATED_AT, utf8(createdAt.toString()));
+        Optional<String> dropped = Optional.empty();
         if (traceparent != null && !traceparent.isBlank()) {
-            headers.add(HEADER_TRACEPARENT, utf8(traceparent));
+            dropped = traceparentProblem(traceparent);
+            if (dropped.isEmpty()) {
+                headers.add(HEADER_TRACEPARENT, utf8(traceparent));
+            }
         }
         return new Change.Event(eventId, createdAt,
-                new ProducerRecord<>(eventsTopic, null, utf8(aggregateId), envelope, headers));
+                new ProducerRecord<>(eventsTopic, null, utf8(aggregateId), envelope, headers), dropped);
+    }
+
+    /** Why a traceparent cannot be passed on (it would end up in an HTTP header), if it cannot. */
+    static Optional<String> traceparentProblem(String traceparent) {
+        if (traceparent.length() > MAX_TRACEPARENT_LENGTH || !TRACEPARENT.matcher(traceparent).matches()) {
+            return Optional.of("not a W3C traceparent (version-traceid-parentid-flags in lowercase hex)");
+        }
+        if (traceparent.startsWith("ff")) {
+            return Optional.of("version ff is invalid");
+        }
+        if (traceparent.startsWith("00") && traceparent.length() != 55) {
+            return Optional.of("version 00 has exactly 55 characters");
+        }
+        if (traceparent.substring(3, 35).chars().allMatch(c -> c == '0')) {
+            return Optional.of("the trace id is all zeros");
+        }
+        if (traceparent.substring(36, 52).chars().allMatch(c -> c == '0')) {
+            return Optional.of("the parent id is all zeros");
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * A record Kafka refused for good (too large for the producer or the topic, or invalid): a small
+     * record for {@code <prefix>.relay-dlq} naming the change and the reason, so the stream goes on.
+     * Holds no payload: the record that was too large would not fit the dead-letter topic either.
+     */
+    Change.Malformed refused(Change change, String reason) {
+        String id;
+        String table;
+        ProducerRecord<byte[], byte[]> original;
+        switch (change) {
+            case Change.Event e -> {
+                id = e.eventId();
+                table = OUTBOX_TABLE;
+                original = e.record();
+            }
+            case Change.Subscription s -> {
+                id = s.subscriptionId();
+                table = SUBSCRIPTIONS_TABLE;
+                original = s.record();
+            }
+            case Change.Malformed m -> {
+                id = m.eventId();
+                table = OUTBOX_TABLE;
+                original = m.record();
+            }
+            case Change.Ignored i -> throw new IllegalArgumentException("an ignored change has no record");
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("reason", reason);
+        body.put("table", schema + "." + table);
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("id", id);
+        body.put("row", row);
+        body.put("topic", original.topic());
+        body.put("key_bytes", original.key() == null ? 0 : original.key().length);
+        body.put("value_bytes", original.value() == null ? 0 : original.value().length);
+        RecordHeaders headers = new RecordHeaders();
+        if (id != null) {
+            headers.add(HEADER_EVENT_ID, utf8(id));
+        }
+        headers.add(HEADER_MALFORMED, utf8(reason));
+        return new Change.Malformed(id, reason,
+                new ProducerRecord<>(relayDlqTopic, null, id == null ? null : utf8(id), json(body), headers));
     }
 
     /** The canonical envelope of DESIGN.md: exactly the bytes delivered and signed. */

@@ -45,7 +45,13 @@ final class DebeziumSettings {
         p.setProperty("schema.include.list", config.schema());
         p.setProperty("table.include.list",
                 config.schema() + "." + ChangeMapper.OUTBOX_TABLE + "," + config.schema() + "." + ChangeMapper.SUBSCRIPTIONS_TABLE);
-        p.setProperty("snapshot.mode", config.snapshotMode());
+        if (RelayConfig.SNAPSHOT_SUBSCRIPTIONS.equals(config.snapshotMode())) {
+            p.setProperty("snapshot.mode", "custom");
+            p.setProperty("snapshot.mode.custom.name", SubscriptionsSnapshotter.NAME);
+            p.setProperty("snapshot.include.collection.list", config.schema() + "." + ChangeMapper.SUBSCRIPTIONS_TABLE);
+        } else {
+            p.setProperty("snapshot.mode", config.snapshotMode());
+        }
         p.setProperty("heartbeat.interval.ms", Long.toString(config.heartbeatInterval().toMillis()));
         if (!config.heartbeatActionQuery().isBlank()) {
             p.setProperty("heartbeat.action.query", config.heartbeatActionQuery());

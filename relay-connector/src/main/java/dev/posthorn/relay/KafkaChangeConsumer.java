@@ -16,6 +16,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +29,12 @@ import org.slf4j.LoggerFactory;
  * became (changes that become nothing are marked when every change before them is). A failed send
  * fails the batch: nothing after it is marked, the stream stops and restarts from the last committed
  * position, so a change is never marked before its record is durable.
+ *
+ * <p>Except a record Kafka refuses for good ({@link #refusedForGood}: too large for the producer or the
+ * topic, or invalid): re-sending it would fail the same way on every restart, the slot would never
+ * advance past it and WAL would pile up. Such a change is dead-lettered instead: a small record naming
+ * it and the reason goes to {@code <prefix>.relay-dlq}, and the change is marked once that record is
+ * acknowledged.
  *
  * <p>Called by one Debezium thread at a time.
  */
@@ -84,13 +93,20 @@ final class KafkaChangeConsumer implements DebeziumEngine.ChangeConsumer<RecordC
         Instant newest = null;
         for (Pending p : pending) {
             if (p.ack() != null) {
-                awaitAck(p);
+                Throwable refused = awaitAck(p);
+                if (refused != null) {
+                    deadLetter(p, refused);
+                    committer.markProcessed(p.change());
+                    continue;
+                }
             }
             committer.markProcessed(p.change());
             switch (p.mapped()) {
                 case ChangeMapper.Change.Event event -> {
                     events++;
                     newest = newest == null || event.createdAt().isAfter(newest) ? event.createdAt() : newest;
+                    event.droppedTraceparent().ifPresent(why -> log.warn(
+                            "Event {}: traceparent left out, {}; the event is relayed without it", event.eventId(), why));
                 }
                 case ChangeMapper.Change.Subscription s -> subscriptions++;
                 case ChangeMapper.Change.Malformed malformed -> {
@@ -109,20 +125,58 @@ final class KafkaChangeConsumer implements DebeziumEngine.ChangeConsumer<RecordC
         }
     }
 
-    private void awaitAck(Pending p) throws InterruptedException {
+    /**
+     * Waits for a record's acknowledgement.
+     *
+     * @return null once acknowledged, or why Kafka refused the record for good
+     * @throws RelayStreamException for any other failure: the stream restarts and sends it again
+     */
+    private Throwable awaitAck(Pending p) throws InterruptedException {
+        return awaitAck(p.ack(), p.mapped());
+    }
+
+    private Throwable awaitAck(Future<RecordMetadata> ack, ChangeMapper.Change change) throws InterruptedException {
         while (true) {
             try {
-                p.ack().get(ACK_POLL_MILLIS, TimeUnit.MILLISECONDS);
-                return;
+                ack.get(ACK_POLL_MILLIS, TimeUnit.MILLISECONDS);
+                return null;
             } catch (TimeoutException e) {
                 if (stopRequested.getAsBoolean()) {
                     throw new InterruptedException("relay stopping: batch left unacknowledged, it is re-read on restart");
                 }
             } catch (ExecutionException e) {
-                throw new RelayStreamException("Kafka did not acknowledge " + describe(p.mapped())
+                if (refusedForGood(e.getCause())) {
+                    return e.getCause();
+                }
+                throw new RelayStreamException("Kafka did not acknowledge " + describe(change)
                         + "; the stream restarts from the last committed position", e.getCause());
             }
         }
+    }
+
+    /**
+     * Errors that sending the same record again can never fix. Everything else (timeouts, leader
+     * changes, not enough replicas, authorisation, a broker outage) restarts the stream instead.
+     */
+    static boolean refusedForGood(Throwable error) {
+        return error instanceof RecordTooLargeException
+                || error instanceof RecordBatchTooLargeException
+                || error instanceof InvalidRecordException;
+    }
+
+    /** Sends the dead letter of a refused change and waits until Kafka acknowledged it. */
+    private void deadLetter(Pending p, Throwable refused) throws InterruptedException {
+        String reason = "Kafka refused the record for good: " + refused.getClass().getSimpleName() + ": "
+                + refused.getMessage();
+        ChangeMapper.Change.Malformed dead = mapper.refused(p.mapped(), reason);
+        Throwable deadRefused = awaitAck(producer.send(dead.record()), dead);
+        if (deadRefused != null) {
+            throw new RelayStreamException("Kafka refused both " + describe(p.mapped()) + " and its dead letter on "
+                    + dead.record().topic() + "; the stream restarts from the last committed position", deadRefused);
+        }
+        log.error("{} was refused by Kafka for good ({}); sent to {} instead, and the stream goes on",
+                describe(p.mapped()), reason, dead.record().topic());
+        metrics.malformed(dead.eventId(), reason);
     }
 
     private static String describe(ChangeMapper.Change change) {

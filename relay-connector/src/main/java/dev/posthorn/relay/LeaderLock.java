@@ -67,22 +67,34 @@ final class LeaderLock implements AutoCloseable {
     }
 
     /**
+     * Where the slot stands behind the server's WAL position.
+     *
+     * @param lagBytes WAL not yet confirmed by the relay ({@code confirmed_flush_lsn}), or empty
+     * @param retainedBytes WAL Postgres keeps for the slot ({@code restart_lsn}): what fills the disk, or empty
+     */
+    record SlotPosition(OptionalLong lagBytes, OptionalLong retainedBytes) {
+        static final SlotPosition MISSING = new SlotPosition(OptionalLong.empty(), OptionalLong.empty());
+    }
+
+    /**
      * Proves the session (and so the lock) is still alive and measures the slot.
      *
-     * @return WAL bytes the slot retains behind the server's position, if the slot exists
      * @throws SQLException if the session is gone: the lock is lost
      */
-    OptionalLong slotLag() throws SQLException {
+    SlotPosition slotPosition() throws SQLException {
         try (PreparedStatement s = connection.prepareStatement(
-                "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint"
+                "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint,"
+                        + " pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint"
                         + " FROM pg_replication_slots WHERE slot_name = ?")) {
             s.setString(1, slotName);
             try (ResultSet rs = s.executeQuery()) {
-                if (rs.next()) {
-                    long lag = rs.getLong(1);
-                    return rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(lag);
+                if (!rs.next()) {
+                    return SlotPosition.MISSING;
                 }
-                return OptionalLong.empty();
+                long lag = rs.getLong(1);
+                OptionalLong lagBytes = rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(lag);
+                long retained = rs.getLong(2);
+                return new SlotPosition(lagBytes, rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(retained));
             }
         }
     }

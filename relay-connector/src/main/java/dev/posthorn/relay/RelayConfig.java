@@ -19,13 +19,20 @@ import java.util.regex.Pattern;
  * {@code user}, {@code password}), where Kafka is ({@code kafkaBootstrap}), and the {@code topicPrefix}.
  * The rest has defaults that suit one relay per database.
  *
- * <h2>Snapshot mode</h2>
- * {@code snapshotMode} defaults to {@code no_data}: the relay streams changes committed after its
- * replication slot was created and never re-reads the outbox table. Outbox rows are deleted in the
- * writing transaction by default, so a snapshot would find nothing anyway; the subscriptions table is
- * republished on its next change. {@code initial} also snapshots existing rows once (every existing
- * outbox row is then relayed as an event, and every subscription as a record); {@code never},
- * {@code when_needed} and the other Debezium modes are passed through unchanged.
+ * <h2>Replication slot and snapshot mode</h2>
+ * The replication slot is created by outbox-writer's schema install ({@code Outbox.install}), together
+ * with the publication, so that Postgres keeps the WAL of every event from install on, however late the
+ * relay first starts. The relay streams from that slot; a missing slot stops it at start with a message
+ * saying to run the install (events published while the slot was missing are lost to the relay).
+ *
+ * <p>{@code snapshotMode} defaults to {@value #SNAPSHOT_SUBSCRIPTIONS}: when the relay starts on a slot
+ * without committed offsets, it snapshots the subscriptions table (every existing subscription becomes a
+ * record on {@code <prefix>.subscriptions}) and then streams from the slot's confirmed position, so
+ * every outbox event committed since install is relayed. The outbox table is never snapshotted: its
+ * events are in the WAL the slot kept (and the default row retention deletes the rows anyway). Any
+ * other value is passed to Debezium as its {@code snapshot.mode} unchanged: {@code no_data} streams
+ * from the current WAL position on the first start (skipping what was committed since install),
+ * {@code initial} also relays every row already in the outbox table.
  *
  * <h2>Publication</h2>
  * The publication is created by outbox-writer's schema install ({@code Outbox.install}), not by the relay:
@@ -43,7 +50,9 @@ import java.util.regex.Pattern;
  * @param schema schema holding {@code posthorn_outbox} and {@code posthorn_subscriptions}
  * @param slotName logical replication slot; one slot per relay cluster (active + standbys)
  * @param publicationName publication created by the schema install
- * @param snapshotMode Debezium {@code snapshot.mode}
+ * @param snapshotMode {@value #SNAPSHOT_SUBSCRIPTIONS} (see above), or a Debezium {@code snapshot.mode}
+ * @param retainedWalWarningBytes the relay logs a warning, and its health says so, when the slot retains
+ *     more WAL than this
  * @param heartbeatInterval how often the relay confirms its WAL position while the outbox is idle
  * @param heartbeatActionQuery run on every heartbeat so that the slot advances while other tables are busy
  * @param kafkaBootstrap Kafka {@code bootstrap.servers}
@@ -82,6 +91,7 @@ public record RelayConfig(
         String slotName,
         String publicationName,
         String snapshotMode,
+        long retainedWalWarningBytes,
         Duration heartbeatInterval,
         String heartbeatActionQuery,
         String kafkaBootstrap,
@@ -103,6 +113,9 @@ public record RelayConfig(
         String controlGroupId,
         Clock clock,
         RelayListener listener) {
+
+    /** The default snapshot mode: subscriptions only, then stream from the slot's confirmed position. */
+    public static final String SNAPSHOT_SUBSCRIPTIONS = "subscriptions";
 
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
     private static final Pattern TOPIC_PREFIX = Pattern.compile("[a-zA-Z0-9._-]{1,200}");
@@ -130,6 +143,7 @@ public record RelayConfig(
         b.slotName = slotName;
         b.publicationName = publicationName;
         b.snapshotMode = snapshotMode;
+        b.retainedWalWarningBytes = retainedWalWarningBytes;
         b.heartbeatInterval = heartbeatInterval;
         b.heartbeatActionQuery = heartbeatActionQuery;
         b.kafkaBootstrap = kafkaBootstrap;
@@ -211,7 +225,8 @@ public record RelayConfig(
         private String schema = "public";
         private String slotName = "posthorn";
         private String publicationName = "posthorn";
-        private String snapshotMode = "no_data";
+        private String snapshotMode = SNAPSHOT_SUBSCRIPTIONS;
+        private long retainedWalWarningBytes = 1L << 30;
         private Duration heartbeatInterval = Duration.ofSeconds(10);
         private String heartbeatActionQuery =
                 "SELECT pg_logical_emit_message(false, 'posthorn-heartbeat', now()::text)";
@@ -249,6 +264,8 @@ public record RelayConfig(
         public Builder slotName(String slotName) { this.slotName = slotName; return this; }
         public Builder publicationName(String publicationName) { this.publicationName = publicationName; return this; }
         public Builder snapshotMode(String snapshotMode) { this.snapshotMode = snapshotMode; return this; }
+        /** Default 1073741824 (1 GiB). */
+        public Builder retainedWalWarningBytes(long retainedWalWarningBytes) { this.retainedWalWarningBytes = retainedWalWarningBytes; return this; }
         public Builder heartbeatInterval(Duration heartbeatInterval) { this.heartbeatInterval = heartbeatInterval; return this; }
         /** Empty string = no action query (not recommended: an idle outbox then pins WAL). */
         public Builder heartbeatActionQuery(String heartbeatActionQuery) { this.heartbeatActionQuery = heartbeatActionQuery; return this; }
@@ -304,7 +321,8 @@ public record RelayConfig(
             checkIdentifier(problems, "schema", schema);
             checkIdentifier(problems, "slotName", slotName);
             checkIdentifier(problems, "publicationName", publicationName);
-            if (blank(snapshotMode)) problems.add("snapshotMode: required, e.g. no_data (default) or initial");
+            if (blank(snapshotMode)) problems.add("snapshotMode: required, e.g. subscriptions (default), no_data or initial");
+            if (retainedWalWarningBytes < 1) problems.add("retainedWalWarningBytes: must be at least 1, got " + retainedWalWarningBytes);
             positive(problems, "heartbeatInterval", heartbeatInterval);
             if (heartbeatActionQuery == null) problems.add("heartbeatActionQuery: must not be null (use \"\" for none)");
             if (blank(kafkaBootstrap)) problems.add("kafkaBootstrap: required, e.g. localhost:9092");
@@ -346,7 +364,7 @@ public record RelayConfig(
                 throw new IllegalArgumentException("invalid relay configuration:\n  " + String.join("\n  ", problems));
             }
             return new RelayConfig(Optional.ofNullable(databaseUrl), h, effectivePort, d, user, password, schema,
-                    slotName, publicationName, snapshotMode, heartbeatInterval, heartbeatActionQuery, kafkaBootstrap,
+                    slotName, publicationName, snapshotMode, retainedWalWarningBytes, heartbeatInterval, heartbeatActionQuery, kafkaBootstrap,
                     kafkaProperties, topicPrefix, eventsPartitions, subscriptionsPartitions, replicationFactor, minIsr,
                     Optional.ofNullable(offsetFile), offsetFlushInterval, lingerMs, producerBatchBytes, deliveryTimeout,
                     maxBatchSize, standbyPollInterval, leaderCheckInterval, restartBackoff,

@@ -28,6 +28,12 @@ public interface RelayListener {
     /** An outbox row could not become an event and went to {@code <prefix>.relay-dlq} instead. */
     default void malformedRow(String eventId, String reason) {}
 
-    /** Bytes of WAL the slot retains behind the server's current position, measured while active. */
+    /** Bytes of WAL behind the server's current position not yet confirmed by the relay, measured while active. */
     default void slotLag(long bytes) {}
+
+    /**
+     * Bytes of WAL Postgres keeps for the slot ({@code pg_current_wal_lsn() - restart_lsn}), measured while
+     * active: what a slot nobody reads piles up until the disk is full.
+     */
+    default void slotRetainedWal(long bytes) {}
 }

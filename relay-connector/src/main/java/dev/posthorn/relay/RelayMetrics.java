@@ -17,6 +17,7 @@ final class RelayMetrics {
     private final AtomicLong malformed = new AtomicLong();
     private final AtomicLong lastBatchSize = new AtomicLong();
     private final AtomicLong slotLag = new AtomicLong(-1);
+    private final AtomicLong slotRetained = new AtomicLong(-1);
     private final AtomicReference<Instant> newestEvent = new AtomicReference<>();
 
     RelayMetrics(RelayListener listener, Clock clock) {
@@ -44,9 +45,14 @@ final class RelayMetrics {
         listener.slotLag(bytes);
     }
 
+    void slotRetainedWal(long bytes) {
+        slotRetained.set(bytes);
+        listener.slotRetainedWal(bytes);
+    }
+
     RelayStats snapshot(RelayState state) {
         Instant newest = newestEvent.get();
         return new RelayStats(state, events.get(), subscriptionChanges.get(), malformed.get(), (int) lastBatchSize.get(),
-                slotLag.get(), Optional.ofNullable(newest).map(n -> Duration.between(n, clock.instant())));
+                slotLag.get(), slotRetained.get(), Optional.ofNullable(newest).map(n -> Duration.between(n, clock.instant())));
     }
 }

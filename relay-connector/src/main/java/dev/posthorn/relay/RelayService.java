@@ -8,7 +8,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -63,11 +62,14 @@ public final class RelayService implements AutoCloseable {
     private Thread supervisor;
     private boolean stopRequested;
     private long stopDeadlineNanos;
+    /** Supervisor thread only. */
+    private boolean retainedWarned;
 
     public RelayService(RelayConfig config) {
         this.config = config;
         this.metrics = new RelayMetrics(config.listener(), config.clock());
-        this.outbox = Outbox.builder().schema(config.schema()).publication(config.publicationName()).build();
+        this.outbox = Outbox.builder().schema(config.schema()).publication(config.publicationName())
+                .slotName(config.slotName()).retainedWalWarningBytes(config.retainedWalWarningBytes()).build();
     }
 
     public RelayConfig config() {
@@ -109,9 +111,8 @@ public final class RelayService implements AutoCloseable {
     }
 
     /**
-     * Waits until the replication slot is active and changes flow (changes committed from then on are
-     * relayed; with {@code snapshotMode=no_data}, changes committed before this relay ever created its
-     * slot are not).
+     * Waits until the replication slot is active and changes flow (with the default snapshot mode, every
+     * change committed since the install created the slot is relayed).
      *
      * @return true if streaming, false if {@code timeout} passed first (e.g. this relay is a standby)
      * @throws IllegalStateException if the relay failed or was stopped
@@ -282,6 +283,7 @@ public final class RelayService implements AutoCloseable {
                 throw new RelayConfigurationException("the database is not ready for the relay (run the outbox "
                         + "schema install as documented in outbox-writer):\n" + report);
             }
+            report.warnings().forEach(w -> log.warn("Schema check: {}", w));
         }
     }
 
@@ -330,8 +332,9 @@ public final class RelayService implements AutoCloseable {
     /** Watches a run until it ends or the relay stops; checks the lock session and measures the slot. */
     private void watch(EngineRun run, LeaderLock lock) throws SQLException {
         while (!stopping() && !run.finished()) {
-            OptionalLong lag = lock.slotLag();
-            lag.ifPresent(metrics::slotLag);
+            LeaderLock.SlotPosition position = lock.slotPosition();
+            position.lagBytes().ifPresent(metrics::slotLag);
+            position.retainedBytes().ifPresent(this::retained);
             if (run.taskStarted()) {
                 boolean active = lock.slotActive();
                 RelayState current = state();
@@ -345,6 +348,20 @@ public final class RelayService implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /** Records the slot's retained WAL; warns once each time it crosses the threshold. */
+    private void retained(long bytes) {
+        metrics.slotRetainedWal(bytes);
+        boolean over = bytes > config.retainedWalWarningBytes();
+        if (over && !retainedWarned) {
+            log.warn("Replication slot {} retains {} bytes of WAL, over the warning threshold of {}: the relay is behind"
+                    + " and Postgres keeps the WAL until the relay confirms it", config.slotName(), bytes,
+                    config.retainedWalWarningBytes());
+        } else if (!over && retainedWarned) {
+            log.info("Replication slot {} retains {} bytes of WAL again, under the warning threshold", config.slotName(), bytes);
+        }
+        retainedWarned = over;
     }
 
     private static String describe(EngineRun.Outcome outcome) {

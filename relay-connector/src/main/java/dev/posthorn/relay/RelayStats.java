@@ -11,7 +11,9 @@ import java.util.Optional;
  * @param subscriptionChangesRelayed records and tombstones acknowledged on {@code <prefix>.subscriptions}
  * @param malformedRows outbox rows sent to {@code <prefix>.relay-dlq}
  * @param lastBatchSize size of the last batch Debezium handed over
- * @param slotLagBytes WAL retained by the slot at the last check, or -1 if not measured yet
+ * @param slotLagBytes WAL not yet confirmed by the relay at the last check, or -1 if not measured yet
+ * @param slotRetainedWalBytes WAL Postgres keeps for the slot ({@code restart_lsn}) at the last check, or -1
+ *     if not measured yet
  * @param newestEventAge now minus {@code created_at} of the newest relayed event, if any was relayed
  */
 public record RelayStats(
@@ -21,4 +23,5 @@ public record RelayStats(
         long malformedRows,
         int lastBatchSize,
         long slotLagBytes,
+        long slotRetainedWalBytes,
         Optional<Duration> newestEventAge) {}

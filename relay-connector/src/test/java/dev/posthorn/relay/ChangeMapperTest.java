@@ -164,4 +164,29 @@ class ChangeMapperTest {
         assertThat(otherSchema.map(change("posthorn_outbox", "c", OUTBOX_ROW, null, outboxRow("k", "a.b", "{}"))))
                 .isEqualTo(new Change.Ignored(Change.Kind.OTHER, "app.posthorn_outbox"));
     }
+
+    @Test
+    void traceparentsThatAreNotW3cAreNamed() {
+        assertThat(ChangeMapper.traceparentProblem("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")).isEmpty();
+        assertThat(ChangeMapper.traceparentProblem("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-future"))
+                .as("a later version may append fields").isEmpty();
+        assertThat(ChangeMapper.traceparentProblem("00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01")).isPresent();
+        assertThat(ChangeMapper.traceparentProblem("00-not-a-trace\r\nX-Evil: 1")).isPresent();
+        assertThat(ChangeMapper.traceparentProblem("ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")).isPresent();
+        assertThat(ChangeMapper.traceparentProblem("00-00000000000000000000000000000000-00f067aa0ba902b7-01")).isPresent();
+        assertThat(ChangeMapper.traceparentProblem("00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01")).isPresent();
+        assertThat(ChangeMapper.traceparentProblem("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-x"))
+                .as("version 00 has no extra fields").isPresent();
+    }
+
+    @Test
+    void onlyRecordsKafkaCanNeverTakeAreRefusedForGood() {
+        assertThat(KafkaChangeConsumer.refusedForGood(new org.apache.kafka.common.errors.RecordTooLargeException("big"))).isTrue();
+        assertThat(KafkaChangeConsumer.refusedForGood(new org.apache.kafka.common.InvalidRecordException("bad"))).isTrue();
+        assertThat(KafkaChangeConsumer.refusedForGood(new org.apache.kafka.common.errors.TimeoutException("slow"))).isFalse();
+        assertThat(KafkaChangeConsumer.refusedForGood(new org.apache.kafka.common.errors.NotEnoughReplicasException("isr")))
+                .isFalse();
+        assertThat(KafkaChangeConsumer.refusedForGood(new org.apache.kafka.common.errors.TopicAuthorizationException("acl")))
+                .isFalse();
+    }
 }

@@ -109,6 +109,64 @@ class RelayChangesTest {
         return names;
     }
 
+    /**
+     * As an operator deploys it: install with the application's migration, subscribe, go live, start the
+     * relay later. One subscription is older than the slot (an install from before the slot was created at
+     * install, or a slot re-created after it was dropped): only a snapshot of the subscriptions table can
+     * publish it. Fails with Debezium's no_data mode (no snapshot: the old subscription stays unknown) and
+     * with a relay that creates its slot on first start (the events before it are lost).
+     */
+    @Test
+    void eventsAndSubscriptionsCommittedBeforeTheFirstStartAreRelayed(PostgresServer postgres,
+            KafkaBroker kafka, TestScope scope) throws Exception {
+        RelayFixture fx = new RelayFixture(postgres, kafka, scope).install();
+        fx.sql("SELECT pg_drop_replication_slot('" + scope.slotName() + "')");
+        UUID olderThanTheSlot = UUID.randomUUID();
+        fx.sql("INSERT INTO posthorn_subscriptions (id, topic, url, secret) VALUES ('" + olderThanTheSlot
+                + "', 'invoice.*', 'https://example.test/old', 'v1:sealed-secret')");
+        fx.install();
+        UUID newerThanTheSlot = UUID.randomUUID();
+        fx.sql("INSERT INTO posthorn_subscriptions (id, topic, url, secret) VALUES ('" + newerThanTheSlot
+                + "', 'invoice.*', 'https://example.test/new', 'v1:sealed-secret')");
+        List<Row> before = List.of(Row.of("inv-1", "invoice.created", "{\"n\": 1}"),
+                Row.of("inv-2", "invoice.created", "{\"n\": 2}"));
+        fx.insert(before.subList(0, 1), true, true);
+        fx.insert(before.subList(1, 2), true, false); // kept in the table: must not be relayed twice
+        RelayConfig config = fx.config().build();
+
+        try (RelayService relay = RelayFixture.startStreaming(config)) {
+            Row after = Row.of("inv-3", "invoice.created", "{\"n\": 3}");
+            fx.insert(List.of(after), true, true);
+            List<String> wanted = java.util.stream.Stream.concat(before.stream(), java.util.stream.Stream.of(after))
+                    .map(r -> r.id().toString()).toList();
+
+            Map<String, Integer> counts = fx.readIds(config.eventsTopic(), wanted, Duration.ofSeconds(60));
+            assertThat(counts.keySet()).as("events committed before the first start, then after")
+                    .containsExactlyInAnyOrderElementsOf(wanted);
+            List<String> subscriptionIds = fx.readUntil(config.subscriptionsTopic(), Duration.ofSeconds(60),
+                    rs -> rs.stream().map(r -> key(r).orElse("")).collect(java.util.stream.Collectors.toSet())
+                            .containsAll(List.of(olderThanTheSlot.toString(), newerThanTheSlot.toString())))
+                    .stream().map(r -> key(r).orElse(null)).toList();
+            assertThat(subscriptionIds).contains(olderThanTheSlot.toString(), newerThanTheSlot.toString());
+            assertThat(fx.readAll(config.eventsTopic())).as("the outbox table is never snapshotted: the kept row"
+                    + " is relayed once, from the WAL").hasSize(3);
+        }
+    }
+
+    @Test
+    void relayRefusesToStartWithoutTheSlotInstallCreates(PostgresServer postgres, KafkaBroker kafka, TestScope scope)
+            throws Exception {
+        RelayFixture fx = new RelayFixture(postgres, kafka, scope).install();
+        fx.sql("SELECT pg_drop_replication_slot('" + scope.slotName() + "')");
+        try (RelayService relay = new RelayService(fx.config().build())) {
+            relay.start();
+            Await.until(Duration.ofSeconds(60), "relay failed", () -> relay.state() == RelayState.FAILED);
+            assertThat(relay.failure()).get().asString()
+                    .contains("replication slot " + scope.slotName() + " does not exist")
+                    .contains("install");
+        }
+    }
+
     @Test
     void malformedRowsGoToTheRelayDeadLetterTopicAndTheStreamGoesOn(PostgresServer postgres, KafkaBroker kafka,
             TestScope scope) throws Exception {
@@ -158,6 +216,78 @@ class RelayChangesTest {
             assertThat(relay.state()).isEqualTo(RelayState.STREAMING);
             assertThat(new String(dead.get(0).value(), StandardCharsets.UTF_8)).contains("\"table\":\"" + scope.schema() + ".posthorn_outbox\"");
         }
+    }
+
+    /**
+     * A row whose record outgrows the producer's limit (max.request.size, 1 MiB by default) is refused by
+     * Kafka for good. Before, the relay restarted from it every ~30 s forever: the events after it were
+     * re-sent on every restart and the slot never advanced.
+     */
+    @Test
+    void aRecordKafkaRefusesForGoodIsDeadLetteredAndTheStreamGoesOn(PostgresServer postgres, KafkaBroker kafka,
+            TestScope scope) throws Exception {
+        RelayFixture fx = new RelayFixture(postgres, kafka, scope).install();
+        RelayConfig config = fx.config().build();
+        Row normal = Row.of("inv-2", "invoice.created", "{\"n\": 2}");
+        UUID big = UUID.randomUUID();
+        try (RelayService relay = RelayFixture.startStreaming(config)) {
+            fx.sql("INSERT INTO posthorn_outbox (id, aggregatetype, aggregateid, type, payload) VALUES ('" + big
+                    + "', 'invoice', 'inv-1', 'invoice.created', ('{\"blob\": \"' || repeat('x', 1200000) || '\"}')::json)");
+            fx.insert(List.of(normal), true, true);
+            String afterBoth;
+            try (Connection c = postgres.connect(); Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+                rs.next();
+                afterBoth = rs.getString(1);
+            }
+
+            List<ConsumerRecord<byte[], byte[]>> dead = fx.readCount(config.relayDlqTopic(), 1, Duration.ofSeconds(60));
+            assertThat(dead).singleElement().satisfies(r -> {
+                assertThat(header(r, "posthorn.event_id")).isEqualTo(big.toString());
+                assertThat(key(r)).contains(big.toString());
+                assertThat(header(r, "posthorn.malformed")).startsWith("Kafka refused the record for good: RecordTooLargeException");
+                JsonNode body = JSON.readTree(r.value());
+                assertThat(body.get("row").get("id").asText()).isEqualTo(big.toString());
+                assertThat(body.get("topic").asText()).isEqualTo(config.eventsTopic());
+                assertThat(body.get("value_bytes").asLong()).isGreaterThan(1_200_000);
+            });
+            Await.until(Duration.ofSeconds(60), "confirmed_flush_lsn of the slot past both rows (" + afterBoth + ")", () -> {
+                try (Connection c = postgres.connect(); Statement s = c.createStatement();
+                        ResultSet rs = s.executeQuery("SELECT pg_wal_lsn_diff(confirmed_flush_lsn, '" + afterBoth
+                                + "') FROM pg_replication_slots WHERE slot_name = '" + scope.slotName() + "'")) {
+                    return rs.next() && rs.getLong(1) >= 0;
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Map<String, Integer> counts = fx.readIds(config.eventsTopic(), List.of(normal.id().toString()), Duration.ofSeconds(30));
+            assertThat(fx.readAll(config.eventsTopic())).as("the normal event, once; the big one never")
+                    .extracting(r -> header(r, "posthorn.event_id")).containsExactly(normal.id().toString());
+            assertThat(counts).containsExactly(Map.entry(normal.id().toString(), 1));
+            assertThat(relay.stats().malformedRows()).isEqualTo(1);
+            assertThat(relay.state()).isEqualTo(RelayState.STREAMING);
+        }
+    }
+
+    @Test
+    void anInvalidTraceparentIsLeftOutAndTheEventRelayed(PostgresServer postgres, KafkaBroker kafka, TestScope scope)
+            throws Exception {
+        RelayFixture fx = new RelayFixture(postgres, kafka, scope).install();
+        RelayConfig config = fx.config().build();
+        Row bad = Row.of("inv-1", "invoice.created", "{\"n\": 1}").withTraceparent("00-not-a-trace\r\nX-Evil: 1");
+        Row good = Row.of("inv-2", "invoice.created", "{\"n\": 2}")
+                .withTraceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+        try (RelayService relay = RelayFixture.startStreaming(config)) {
+            fx.insert(List.of(bad, good), true, true);
+            List<ConsumerRecord<byte[], byte[]>> events = fx.readCount(config.eventsTopic(), 2, Duration.ofSeconds(60));
+            Map<String, ConsumerRecord<byte[], byte[]>> byId = new java.util.HashMap<>();
+            events.forEach(r -> byId.put(header(r, "posthorn.event_id"), r));
+            assertThat(header(byId.get(bad.id().toString()), "traceparent")).isNull();
+            assertThat(byId.get(bad.id().toString()).value()).isEqualTo(bad.expectedValue());
+            assertThat(header(byId.get(good.id().toString()), "traceparent")).isEqualTo(good.traceparent());
+            assertThat(relay.stats().malformedRows()).isZero();
+        }
+        assertThat(fx.readAll(config.relayDlqTopic())).isEmpty();
     }
 
     @Test

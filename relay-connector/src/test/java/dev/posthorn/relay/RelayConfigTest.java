@@ -23,7 +23,7 @@ class RelayConfigTest {
         assertThat(c.schema()).isEqualTo("public");
         assertThat(c.slotName()).isEqualTo("posthorn");
         assertThat(c.publicationName()).isEqualTo("posthorn");
-        assertThat(c.snapshotMode()).isEqualTo("no_data");
+        assertThat(c.snapshotMode()).isEqualTo("subscriptions");
         assertThat(c.heartbeatInterval()).isEqualTo(Duration.ofSeconds(10));
         assertThat(c.heartbeatActionQuery()).contains("pg_logical_emit_message");
         assertThat(c.topicPrefix()).isEqualTo("posthorn");

@@ -71,14 +71,15 @@ final class RelayFixture {
         this.postgres = postgres;
         this.bootstrap = bootstrap;
         this.scope = scope;
-        this.outbox = Outbox.builder().schema(scope.schema()).publication(scope.publicationName()).build();
+        this.outbox = Outbox.builder().schema(scope.schema()).publication(scope.publicationName())
+                .slotName(scope.slotName()).build();
     }
 
     RelayFixture(PostgresServer postgres, KafkaBroker kafka, TestScope scope) {
         this(postgres, kafka.bootstrapServers(), scope);
     }
 
-    /** What users run before the relay: tables and publication. */
+    /** What users run before the relay: tables, publication and the replication slot. */
     RelayFixture install() throws SQLException {
         try (Connection c = postgres.connect()) {
             outbox.install(c);
@@ -132,7 +133,7 @@ final class RelayFixture {
             c.setAutoCommit(false);
             try (PreparedStatement s = c.prepareStatement("INSERT INTO posthorn_outbox"
                     + " (id, aggregatetype, aggregateid, type, payload, payload_version, created_at, traceparent)"
-                    + " VALUES (?, ?, ?, ?, ?::jsonb, ?, ?, ?)")) {
+                    + " VALUES (?, ?, ?, ?, ?::json, ?, ?, ?)")) {
                 for (Row r : rows) {
                     s.setObject(1, r.id());
                     s.setString(2, r.aggregateType());

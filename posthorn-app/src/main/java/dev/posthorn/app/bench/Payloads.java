@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * The events every phase sends: 1 KiB JSON payloads (already in canonical form, so they survive
- * a round trip through {@code jsonb} and {@link CanonicalJson} unchanged in size), and the
+ * the outbox writer and {@link CanonicalJson} unchanged in size), and the
  * envelope a subscriber receives, built exactly as the relay builds it.
  */
 final class Payloads {

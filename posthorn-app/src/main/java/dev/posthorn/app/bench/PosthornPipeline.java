@@ -67,6 +67,7 @@ final class PosthornPipeline implements AutoCloseable {
         Outbox outbox = Outbox.builder()
                 .schema(names.schema())
                 .publication(names.publication())
+                .slotName(names.slot())
                 .secretCipher(SecretCipher.fromBase64Key(secretKey))
                 .build();
         PostgresServer postgres = servers.postgres();

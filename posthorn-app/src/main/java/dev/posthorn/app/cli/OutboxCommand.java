@@ -24,7 +24,9 @@ public final class OutboxCommand implements Runnable {
     }
 
     @Command(name = "install", mixinStandardHelpOptions = true,
-            description = "Create the tables and the publication if missing (idempotent).")
+            description = {"Create what is missing (idempotent): the tables, the publication and the replication",
+                    "slot (so Postgres keeps every event's WAL from now on, even before the relay first runs);",
+                    "migrates a jsonb payload column to json."})
     static final class Install implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
@@ -33,23 +35,28 @@ public final class OutboxCommand implements Runnable {
             try (Connection c = Wiring.dataSource(config).getConnection()) {
                 outbox.install(c);
             }
-            System.out.println("schema installed in " + outbox.schema() + ", publication " + outbox.publication());
+            System.out.println("schema installed in " + outbox.schema() + ", publication " + outbox.publication()
+                    + ", replication slot " + outbox.slotName());
             return 0;
         }
     }
 
     @Command(name = "check", mixinStandardHelpOptions = true,
-            description = "Check wal_level, tables, publication and replication rights; exit 1 on problems.")
+            description = {"Check wal_level, tables, publication, replication slot and replication rights; exit 1 on",
+                    "problems. Reports the WAL the slot retains and warns past POSTHORN_RELAY_SLOT_WAL_WARNING."})
     static final class Check implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             ConfigReader config = Environment.read();
-            Outbox outbox = Wiring.outboxWithoutSecrets(config);
+            Outbox outbox = Wiring.outboxForCheck(config);
             SchemaReport report;
             try (Connection c = Wiring.dataSource(config).getConnection()) {
                 report = outbox.check(c);
             }
             System.out.println(report.ok() ? "ok: the relay can read the outbox" : report.toString());
+            report.retainedWalBytes().ifPresent(bytes -> System.out.println("replication slot " + outbox.slotName()
+                    + " retains " + bytes + " bytes of WAL"));
+            report.warnings().forEach(w -> System.out.println("warning: " + w));
             return report.ok() ? 0 : 1;
         }
     }

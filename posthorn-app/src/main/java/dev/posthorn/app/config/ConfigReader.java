@@ -160,6 +160,36 @@ public final class ConfigReader {
         return parse(key, ConfigReader::parseDuration, Duration.ZERO);
     }
 
+    /** A size such as {@code 512MiB}, {@code 1GiB} or {@code 1048576} (bytes); at least 1 byte. */
+    public long bytes(String key) {
+        return parse(key, ConfigReader::parseBytes, 1L);
+    }
+
+    /** Accepts a number of bytes, optionally with a unit: {@code B}, {@code KiB}, {@code MiB}, {@code GiB}, {@code TiB}. */
+    public static long parseBytes(String text) {
+        String t = text.trim();
+        int unitStart = 0;
+        while (unitStart < t.length() && Character.isDigit(t.charAt(unitStart))) {
+            unitStart++;
+        }
+        if (unitStart == 0) {
+            throw new IllegalArgumentException("expected a size like 512MiB, 1GiB or a number of bytes");
+        }
+        long amount = Long.parseLong(t.substring(0, unitStart));
+        int shift = switch (t.substring(unitStart).trim()) {
+            case "", "B" -> 0;
+            case "KiB" -> 10;
+            case "MiB" -> 20;
+            case "GiB" -> 30;
+            case "TiB" -> 40;
+            default -> throw new IllegalArgumentException("unknown unit in '" + text + "': use B, KiB, MiB, GiB or TiB");
+        };
+        if (amount < 1 || amount > (Long.MAX_VALUE >> shift)) {
+            throw new IllegalArgumentException("must be at least 1 byte and fit in 8 EiB");
+        }
+        return amount << shift;
+    }
+
     public List<Duration> durations(String key) {
         return parse(key, text -> {
             List<Duration> out = new ArrayList<>();

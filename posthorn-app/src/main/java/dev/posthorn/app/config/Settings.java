@@ -34,6 +34,7 @@ public final class Settings {
     public static final String RELAY_SLOT = "POSTHORN_RELAY_SLOT";
     public static final String RELAY_PUBLICATION = "POSTHORN_RELAY_PUBLICATION";
     public static final String RELAY_SNAPSHOT_MODE = "POSTHORN_RELAY_SNAPSHOT_MODE";
+    public static final String RELAY_SLOT_WAL_WARNING = "POSTHORN_RELAY_SLOT_WAL_WARNING";
     public static final String RELAY_HEARTBEAT = "POSTHORN_RELAY_HEARTBEAT";
     public static final String RELAY_OFFSET_FILE = "POSTHORN_RELAY_OFFSET_FILE";
     public static final String RELAY_LINGER = "POSTHORN_RELAY_LINGER";
@@ -74,10 +75,13 @@ public final class Settings {
                     "partitions of the events, retry and inbox topics when Posthorn creates them; caps delivery instances"),
             row(REPLICATION_FACTOR, "1", EnumSet.of(RELAY, DELIVER), false,
                     "replication factor of created topics (min.insync.replicas = RF-1 when RF > 1)"),
-            row(RELAY_SLOT, "posthorn", EnumSet.of(RELAY), false, "logical replication slot name"),
+            row(RELAY_SLOT, "posthorn", EnumSet.of(RELAY, ADMIN, CLI), false,
+                    "logical replication slot (pgoutput): `outbox install` creates it, so Postgres keeps every event's WAL from install on; the relay reads it"),
             row(RELAY_PUBLICATION, "posthorn", EnumSet.of(RELAY, ADMIN, CLI), false, "publication over the two tables"),
-            row(RELAY_SNAPSHOT_MODE, "no_data", EnumSet.of(RELAY), false,
-                    "Debezium snapshot.mode: `no_data` streams from the slot's creation; `initial` also relays rows already in the table"),
+            row(RELAY_SNAPSHOT_MODE, "subscriptions", EnumSet.of(RELAY), false,
+                    "`subscriptions`: on a slot without offsets (first start), publish every existing subscription, then stream from the slot's creation (install); any other value is a Debezium snapshot.mode (`no_data` skips what was committed before the first start, `initial` also relays rows kept in the outbox table)"),
+            row(RELAY_SLOT_WAL_WARNING, "1GiB", EnumSet.of(RELAY, CLI), false,
+                    "warn (relay /health and log, `outbox check`) when the slot retains more WAL than this: a slot nobody reads keeps WAL until the disk is full"),
             row(RELAY_HEARTBEAT, "10s", EnumSet.of(RELAY), false,
                     "heartbeat interval: keeps the slot advancing when the outbox is idle and the database busy"),
             row(RELAY_OFFSET_FILE, "", EnumSet.of(RELAY), false,

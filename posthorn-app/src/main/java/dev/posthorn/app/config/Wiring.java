@@ -35,6 +35,7 @@ public final class Wiring {
             Map.entry("slotName", Settings.RELAY_SLOT),
             Map.entry("publicationName", Settings.RELAY_PUBLICATION),
             Map.entry("snapshotMode", Settings.RELAY_SNAPSHOT_MODE),
+            Map.entry("retainedWalWarningBytes", Settings.RELAY_SLOT_WAL_WARNING),
             Map.entry("heartbeatInterval", Settings.RELAY_HEARTBEAT),
             Map.entry("kafkaBootstrap", Settings.KAFKA_BOOTSTRAP),
             Map.entry("topicPrefix", Settings.TOPIC_PREFIX),
@@ -75,11 +76,12 @@ public final class Wiring {
         String slot = config.string(Settings.RELAY_SLOT);
         String publication = config.string(Settings.RELAY_PUBLICATION);
         String snapshot = config.string(Settings.RELAY_SNAPSHOT_MODE);
+        long walWarning = config.bytes(Settings.RELAY_SLOT_WAL_WARNING);
         String prefix = config.string(Settings.TOPIC_PREFIX);
         config.validate();
         RelayConfig.Builder builder = RelayConfig.builder()
                 .databaseUrl(url).user(user).password(password).schema(schema)
-                .slotName(slot).publicationName(publication).snapshotMode(snapshot)
+                .slotName(slot).publicationName(publication).snapshotMode(snapshot).retainedWalWarningBytes(walWarning)
                 .heartbeatInterval(heartbeat).kafkaBootstrap(bootstrap).topicPrefix(prefix)
                 .eventsPartitions(partitions).replicationFactor(rf)
                 .lingerMs((int) linger.toMillis()).clock(clock).listener(listener);
@@ -146,19 +148,27 @@ public final class Wiring {
         return build(outboxBuilder(config));
     }
 
+    /** The outbox for {@code outbox check}: also knows the slot's retained-WAL warning threshold. */
+    public static Outbox outboxForCheck(ConfigReader config) {
+        long walWarning = config.bytes(Settings.RELAY_SLOT_WAL_WARNING);
+        Outbox.Builder builder = outboxBuilder(config);
+        return build(builder.retainedWalWarningBytes(walWarning));
+    }
+
     private static Outbox.Builder outboxBuilder(ConfigReader config) {
         String schema = config.string(Settings.DATABASE_SCHEMA);
         String publication = config.string(Settings.RELAY_PUBLICATION);
+        String slot = config.string(Settings.RELAY_SLOT);
         config.validate();
-        return Outbox.builder().schema(schema).publication(publication);
+        return Outbox.builder().schema(schema).publication(publication).slotName(slot);
     }
 
     private static Outbox build(Outbox.Builder builder) {
         try {
             return builder.build();
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(List.of(Settings.DATABASE_SCHEMA + " / " + Settings.RELAY_PUBLICATION + ": "
-                    + e.getMessage()));
+            throw new ConfigException(List.of(Settings.DATABASE_SCHEMA + " / " + Settings.RELAY_PUBLICATION + " / "
+                    + Settings.RELAY_SLOT + ": " + e.getMessage()));
         }
     }
 

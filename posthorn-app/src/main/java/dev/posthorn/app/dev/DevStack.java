@@ -94,7 +94,7 @@ public final class DevStack implements AutoCloseable {
 
         Outbox outbox = Wiring.outbox(config, true, clock);
         DataSource dataSource = Wiring.dataSource(config);
-        step("schema (posthorn_outbox, posthorn_subscriptions, publication)", () -> {
+        step("schema (posthorn_outbox with a json payload column, posthorn_subscriptions, publication, replication slot)", () -> {
             try (Connection c = dataSource.getConnection()) {
                 outbox.install(c);
             }

@@ -28,7 +28,10 @@ public final class RelayMetrics implements RelayListener {
     /** Gauges read from the running relay (its own snapshot), registered once it exists. */
     public static void bindGauges(MeterRegistry registry, Supplier<RelayService> relay) {
         Gauge.builder("posthorn.relay.slot.lag", () -> relay.get().stats().slotLagBytes())
-                .baseUnit("bytes").description("WAL the slot still holds back").register(registry);
+                .baseUnit("bytes").description("WAL not yet confirmed by the relay").register(registry);
+        Gauge.builder("posthorn.relay.slot.retained", () -> relay.get().stats().slotRetainedWalBytes())
+                .baseUnit("bytes").description("WAL Postgres keeps for the slot (restart_lsn): what fills the disk")
+                .register(registry);
         Gauge.builder("posthorn.relay.newest.event.age",
                         () -> relay.get().stats().newestEventAge().map(Duration::toMillis).orElse(0L) / 1000.0)
                 .baseUnit("seconds").register(registry);
@@ -36,12 +39,26 @@ public final class RelayMetrics implements RelayListener {
                 .register(registry);
     }
 
-    /** Up while streaming, or while waiting as a standby (a standby is healthy: it is ready to take over). */
+    /**
+     * Up while streaming, or while waiting as a standby (a standby is healthy: it is ready to take over).
+     * The detail names the WAL the slot retains, with a warning past the configured threshold (still up:
+     * restarting a relay that is behind would not help it catch up).
+     */
     public static Observability.Health health(RelayService relay) {
         RelayState state = relay.state();
+        String detail = state.name();
+        long retained = relay.stats().slotRetainedWalBytes();
+        if (retained >= 0) {
+            detail += "; slot " + relay.config().slotName() + " retains " + retained + " bytes of WAL";
+            long threshold = relay.config().retainedWalWarningBytes();
+            if (retained > threshold) {
+                detail += " (WARNING: over the threshold of " + threshold + " bytes; WAL is kept until the relay"
+                        + " confirms it, and a slot nobody reads fills the disk)";
+            }
+        }
         return state == RelayState.STREAMING || state == RelayState.STANDBY
-                ? Observability.Health.up(state.name())
-                : Observability.Health.down(state.name());
+                ? Observability.Health.up(detail)
+                : Observability.Health.down(detail);
     }
 
     @Override

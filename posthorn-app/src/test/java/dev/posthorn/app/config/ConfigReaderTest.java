@@ -77,4 +77,18 @@ class ConfigReaderTest {
         assertThat(ConfigReader.parseDuration("PT5S")).isEqualTo(Duration.ofSeconds(5));
         assertThatThrownBy(() -> ConfigReader.parseDuration("5 parsecs")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void sizesTakeBinaryUnitsAndABadOneNamesTheKey() {
+        assertThat(ConfigReader.parseBytes("1GiB")).isEqualTo(1L << 30);
+        assertThat(ConfigReader.parseBytes("512MiB")).isEqualTo(512L << 20);
+        assertThat(ConfigReader.parseBytes("4096")).isEqualTo(4096);
+        assertThat(ConfigReader.fromEnvironment(Map.of()).bytes(Settings.RELAY_SLOT_WAL_WARNING))
+                .as("default").isEqualTo(1L << 30);
+
+        ConfigReader reader = ConfigReader.fromEnvironment(Map.of("POSTHORN_RELAY_SLOT_WAL_WARNING", "2GB"));
+        reader.bytes(Settings.RELAY_SLOT_WAL_WARNING);
+        assertThatThrownBy(reader::validate).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("POSTHORN_RELAY_SLOT_WAL_WARNING: invalid value '2GB': unknown unit");
+    }
 }

@@ -104,6 +104,32 @@ class DevStackTest {
     }
 
     @Test
+    void testFireAndPublishGiveEachEventAFreshKeyUnlessOneIsGiven() throws Exception {
+        String fired1 = json(call("POST", "/_webhooks/test-fire", "{\"topic\":\"keys.fired\"}")).get("event_id").asText();
+        String fired2 = json(call("POST", "/_webhooks/test-fire", "{\"topic\":\"keys.fired\"}")).get("event_id").asText();
+        String keyed = json(call("POST", "/_webhooks/test-fire", "{\"topic\":\"keys.fired\",\"key\":\"order-7\"}"))
+                .get("event_id").asText();
+        String published1 = stack.operations().publish("keys.published", null, "{}").toString();
+        String published2 = stack.operations().publish("keys.published", null, "{}").toString();
+        java.util.Set<String> ids = java.util.Set.of(fired1, fired2, keyed, published1, published2);
+        Map<String, String> keyOf = Await.value(Duration.ofSeconds(60), "the five events on the events topic", () -> {
+            Map<String, String> keys = new java.util.HashMap<>();
+            dev.posthorn.app.ops.TopicScan.scan(stack.kafkaBootstrap(), java.util.List.of("posthorn.events"),
+                    Instant.EPOCH, Duration.ofSeconds(30), (done, total) -> {}, record -> {
+                        String id = dev.posthorn.app.ops.TopicScan.header(record, "posthorn.event_id");
+                        if (ids.contains(id)) {
+                            keys.put(id, new String(record.key(), StandardCharsets.UTF_8));
+                        }
+                    });
+            return keys.size() == ids.size() ? java.util.Optional.of(keys) : java.util.Optional.empty();
+        });
+        assertThat(keyOf.get(keyed)).isEqualTo("order-7");
+        assertThat(java.util.Set.of(keyOf.get(fired1), keyOf.get(fired2), keyOf.get(published1), keyOf.get(published2)))
+                .as("one fresh key per event").hasSize(4)
+                .doesNotContain("test-fire", "keys.published", "order-7");
+    }
+
+    @Test
     void anyLocalUrlAUserGivesReceivesTestFiredEvents() throws Exception {
         ConcurrentLinkedQueue<String> bodies = new ConcurrentLinkedQueue<>();
         HttpServer other = receiverWithStatus(new AtomicInteger(200), bodies);
