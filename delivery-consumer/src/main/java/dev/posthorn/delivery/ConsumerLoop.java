@@ -782,8 +782,12 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
                 works.add(work);
             }
         }
+        // Another instance may own them already: abort their requests so that nothing of them overlaps its
+        // work (and so that a request stuck here does not hold their keys when they come back).
+        works.forEach(w -> w.revoked = true);
+        works.forEach(worker::abortRequests);
         forget(works);
-        log.warn("Lost {} (another instance may already own them)", lost);
+        log.warn("Lost {} (another instance may already own them); aborted their requests in flight", lost);
     }
 
     /**
