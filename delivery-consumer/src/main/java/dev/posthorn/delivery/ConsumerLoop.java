@@ -50,10 +50,7 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
 
     private static final Logger log = LoggerFactory.getLogger(ConsumerLoop.class);
     private static final Duration BUSY_POLL = Duration.ofMillis(10);
-    /**
-     * Longest an events partition waits for the subscriptions view (a stalled follower); after it the
-     * event goes out with the view there is.
-     */
+    /** Longest an events partition waits for the subscriptions view: see {@link SubscriptionsHold}. */
     static final Duration MAX_SUBSCRIPTIONS_HOLD = Duration.ofSeconds(2);
     private static final Duration IDLE_POLL = Duration.ofMillis(100);
     private static final Duration LAG_EVERY = Duration.ofSeconds(1);
@@ -224,35 +221,13 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
                     break;
                 }
             }
-            if (work.tier == 0 && mustWaitForSubscriptions(work, record, now)) {
+            if (work.tier == 0 && work.subscriptionsHold.mustWait(record.offset(), record.timestamp(), now.toEpochMilli(),
+                    registry.currentAsOf(), System.nanoTime())) {
                 consumer.seek(tp, record.offset());
                 break;
             }
             handleRecord(work, record, now);
         }
-    }
-
-    /**
-     * A subscription added just before an event must see it: the relay wrote the subscription change
-     * before the event, so the view must be current as of the event's time, and of no later than now
-     * (a relay clock running ahead must not hold every event). Holds the partition until then, at
-     * most {@link #MAX_SUBSCRIPTIONS_HOLD}; after that the event goes out with the view there is.
-     */
-    private boolean mustWaitForSubscriptions(PartitionWork work, ConsumerRecord<byte[], byte[]> record, Instant now) {
-        // The record comes back after the hold: judge it by when it was first read, not by a later now
-        // (which would chase the follower's round trip for ever).
-        long needed = record.offset() == work.heldOffset ? work.heldNeeds
-                : Math.min(record.timestamp(), now.toEpochMilli());
-        if (needed <= registry.currentAsOf() || needed <= work.subscriptionsHoldWaivedUpTo) {
-            return false;
-        }
-        if (work.heldForSubscriptionsUntil == 0) {
-            work.heldSinceNanos = System.nanoTime();
-        }
-        work.heldOffset = record.offset();
-        work.heldNeeds = needed;
-        work.heldForSubscriptionsUntil = needed;
-        return true;
     }
 
     private void handleRecord(PartitionWork work, ConsumerRecord<byte[], byte[]> record, Instant now) {
@@ -572,23 +547,16 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
             if (work.dueAt != null && !now.isBefore(work.dueAt)) {
                 work.dueAt = null;
             }
-            if (work.heldForSubscriptionsUntil != 0) {
-                if (registry.currentAsOf() >= work.heldForSubscriptionsUntil) {
-                    work.heldForSubscriptionsUntil = 0;
-                } else if (nowNanos - work.heldSinceNanos > MAX_SUBSCRIPTIONS_HOLD.toNanos()) {
-                    // The follower is behind (a broker outage, a stalled fetch): go on with the view there
-                    // is, and do not hold again for anything produced until now.
-                    log.warn("Subscriptions view not current after {}; delivering {} with the view it has",
-                            MAX_SUBSCRIPTIONS_HOLD, work);
-                    work.subscriptionsHoldWaivedUpTo = now.toEpochMilli();
-                    work.heldForSubscriptionsUntil = 0;
-                }
+            if (work.subscriptionsHold.update(registry.currentAsOf(), now.toEpochMilli(), nowNanos)) {
+                // The follower is behind (a broker outage, a stalled fetch): go on with the view there is.
+                log.warn("Subscriptions view not current after {}; delivering {} with the view it has",
+                        MAX_SUBSCRIPTIONS_HOLD, work);
             }
             work.pause(PartitionWork.Pause.DRAINING, draining);
             work.pause(PartitionWork.Pause.BACKPRESSURE, backpressure || work.held >= backpressureLimit);
             work.pause(PartitionWork.Pause.NOT_DUE, work.dueAt != null);
             work.pause(PartitionWork.Pause.INBOX_LOADING, !inboxReady(work));
-            work.pause(PartitionWork.Pause.SUBSCRIPTIONS_BEHIND, work.heldForSubscriptionsUntil != 0);
+            work.pause(PartitionWork.Pause.SUBSCRIPTIONS_BEHIND, work.subscriptionsHold.holding());
             boolean shouldPause = !work.pauses.isEmpty();
             boolean isPaused = paused.contains(work.partition);
             if (shouldPause && !isPaused) {
@@ -642,7 +610,7 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
         }
         Duration timeout = IDLE_POLL;
         for (PartitionWork work : partitions.values()) {
-            if (work.heldForSubscriptionsUntil != 0 && BUSY_POLL.compareTo(timeout) < 0) {
+            if (work.subscriptionsHold.holding() && BUSY_POLL.compareTo(timeout) < 0) {
                 timeout = BUSY_POLL;
             }
             if (work.dueAt != null) {

@@ -38,18 +38,8 @@ final class PartitionWork {
     volatile boolean revoked;
     /** A retry partition whose head is not due yet stays paused until then. */
     Instant dueAt;
-    /**
-     * Held until the subscriptions view is current as of this wall-clock millis (see the loop's
-     * subscriptions hold); 0 = not held.
-     */
-    long heldForSubscriptionsUntil;
-    /** The record last held for the subscriptions view, and the wall-clock millis it needs the view current as of. */
-    long heldOffset = -1;
-    long heldNeeds;
-    /** Records produced up to this wall-clock millis are not held again: their hold ran out. */
-    long subscriptionsHoldWaivedUpTo;
-    /** When the hold began ({@link System#nanoTime()}); a hold never lasts longer than a bound. */
-    long heldSinceNanos;
+    /** Whether the next event may go out yet with the subscriptions view as it is. */
+    final SubscriptionsHold subscriptionsHold = new SubscriptionsHold(ConsumerLoop.MAX_SUBSCRIPTIONS_HOLD);
     /** Deliveries of this partition waiting in the ready queue or behind a duplicate of themselves. */
     int buffered;
     /**
