@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
                     + " SKIP LOCKED polling outbox, raw Kafka produce -> consume, and a raw HTTP POST loop.",
             "Starts an embedded Postgres and an in-process Kafka unless --postgres-url / --kafka-bootstrap are given."
                     + " Prints progress, a table, and one final line: BENCH pipeline_eps=... batched_eps=... polling_eps=..."
-                    + " kafka_eps=... http_eps=... p50_ms=... p99_ms=... p999_ms=... isolation_ratio=... lost=... dups=...",
+                    + " kafka_eps=... http_eps=... p50_ms=... p99_ms=... p999_ms=... isolation_ratio=... lost=... in_flight=... dups=...",
             "Exit code 0 when every phase ran and nothing was lost, 1 otherwise; missed speed targets do not fail the run."})
 public final class BenchCommand implements Callable<Integer> {
 

@@ -47,6 +47,11 @@ final class BenchReport {
         ledgerAudited = true;
     }
 
+    /** Phases whose drain did not finish: the run is not complete (the command exits non-zero). */
+    void cutOff(List<String> lines) {
+        lines.forEach(line -> failures.add(line + " (drain did not finish)"));
+    }
+
     void failed(String phase, Throwable error) {
         failures.add(phase + ": " + error);
     }
@@ -90,6 +95,7 @@ final class BenchReport {
                 latency().map(LatencyPhase.Outcome::latency).orElse(LatencySummary.none()),
                 isolation().map(IsolationPhase.Outcome::ratio).orElse(Double.NaN),
                 ledgerAudited ? total.lost() : BenchResult.NOT_MEASURED,
+                ledgerAudited ? total.inFlight() : BenchResult.NOT_MEASURED,
                 ledgerAudited ? total.duplicates() : BenchResult.NOT_MEASURED);
     }
 

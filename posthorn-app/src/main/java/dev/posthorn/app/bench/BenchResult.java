@@ -15,6 +15,7 @@ record BenchResult(
         LatencySummary latency,
         double isolationRatio,
         long lost,
+        long inFlight,
         long duplicates) {
 
     static final long NOT_MEASURED = -1;
@@ -32,6 +33,7 @@ record BenchResult(
                 + " p999_ms=" + millis(latency.p999Ms())
                 + " isolation_ratio=" + ratio(isolationRatio)
                 + " lost=" + count(lost)
+                + " in_flight=" + count(inFlight)
                 + " dups=" + count(duplicates);
     }
 

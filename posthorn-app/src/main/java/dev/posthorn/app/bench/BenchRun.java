@@ -74,6 +74,7 @@ final class BenchRun {
                 settle(pipeline);
                 PipelineLoad.Outcome outcome = load.run("pipeline", throughput, settings.events(), 1);
                 report.throughput(BenchReport.PIPELINE, outcome.throughput());
+                report.cutOff(outcome.cutOff());
                 owed.add(outcome.owed());
             });
             String batchedLabel = BenchReport.batchedLabel(settings.batchSize());
@@ -81,6 +82,7 @@ final class BenchRun {
                 settle(pipeline);
                 PipelineLoad.Outcome outcome = load.run("batched", batched, settings.events(), settings.batchSize());
                 report.throughput(batchedLabel, outcome.throughput());
+                report.cutOff(outcome.cutOff());
                 owed.add(outcome.owed());
             });
             phase("latency (open loop)", () -> {
@@ -88,12 +90,14 @@ final class BenchRun {
                 LatencyPhase.Outcome outcome = new LatencyPhase(settings, pipeline, servers.postgres(), console)
                         .run(latency, latencyRecorder);
                 report.latency(outcome);
+                report.cutOff(outcome.cutOff());
                 owed.add(outcome.owed());
             });
             phase("isolation", () -> {
                 settle(pipeline);
                 IsolationPhase.Outcome outcome = isolation.run(load, console);
                 report.isolation(outcome);
+                report.cutOff(outcome.cutOff());
                 owed.addAll(outcome.owed());
             });
             phase("ledger", () -> {

@@ -15,7 +15,7 @@ import java.util.List;
 final class IsolationPhase implements AutoCloseable {
 
     /** The two runs' healthy throughput and what they left owed. */
-    record Outcome(Throughput clean, Throughput withHangingSubscriber, List<OwedDeliveries> owed) {
+    record Outcome(Throughput clean, Throughput withHangingSubscriber, List<OwedDeliveries> owed, List<String> cutOff) {
         double ratio() {
             return withHangingSubscriber.eventsPerSecond() / clean.eventsPerSecond();
         }
@@ -74,7 +74,9 @@ final class IsolationPhase implements AutoCloseable {
         console.line("isolation: the same with " + hangingRoute.subscribers().get(0).endpoint().name()
                 + " on the first receiver hanging for " + settings.responseTimeout().multipliedBy(2).toMillis() + " ms");
         PipelineLoad.Outcome hanging = load.run("isolation-hang", hangingRoute, events, 1, healthy(hangingRoute));
-        return new Outcome(clean.throughput(), hanging.throughput(), List.of(clean.owed(), hanging.owed()));
+        List<String> cutOff = new ArrayList<>(clean.cutOff());
+        cutOff.addAll(hanging.cutOff());
+        return new Outcome(clean.throughput(), hanging.throughput(), List.of(clean.owed(), hanging.owed()), cutOff);
     }
 
     /** Every subscriber but the first: the one that hangs in the second run. */

@@ -3,6 +3,7 @@ package dev.posthorn.app.bench;
 import dev.posthorn.testkit.PostgresServer;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class LatencyPhase {
 
     /** What the phase measured and left owed, plus how far the generator fell behind its schedule. */
-    record Outcome(LatencySummary latency, OwedDeliveries owed, double generatorMaxLagMs) {}
+    record Outcome(LatencySummary latency, OwedDeliveries owed, double generatorMaxLagMs, List<String> cutOff) {}
 
     private static final long START_MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
@@ -52,16 +53,19 @@ final class LatencyPhase {
         };
         console.line("latency: " + events + " events at " + BenchResult.rate(settings.rate()) + " events/s over "
                 + settings.latencyDuration().toSeconds() + " s");
+        List<String> cutOff = new ArrayList<>();
         try (Console.Progress progress = console.progress(() -> "latency: committed " + app.committed() + "/" + events
                 + ", received " + endpoint.distinctEvents() + ", p99 so far "
                 + BenchResult.millis(recorder.p99MillisSoFar()) + " ms (since the last line p99/max "
                 + recorder.p99AndMaxMillisSinceLastAsked() + " ms); " + pipeline.status())) {
             app.run(scheduledPublisher);
             if (!endpoint.awaitDistinct(events, System.nanoTime() + settings.drainTimeout().toNanos())) {
-                console.line("latency: cut off with " + endpoint.distinctEvents() + " of " + events + " received");
+                String line = "latency: cut off with " + endpoint.distinctEvents() + " of " + events + " received";
+                console.line(line);
+                cutOff.add(line);
             }
         }
         return new Outcome(recorder.summarise(endpoint, System.nanoTime()),
-                new OwedDeliveries("latency", route, app.committedIds()), maxLagNanos.get() / 1e6);
+                new OwedDeliveries("latency", route, app.committedIds()), maxLagNanos.get() / 1e6, cutOff);
     }
 }

@@ -25,8 +25,9 @@ import org.apache.kafka.common.TopicPartition;
 /**
  * Accounts for every delivery the pipeline phases owe, from what the receivers saw and what is on
  * Kafka: a (subscription, event) pair is delivered (the receiver has it), dead-lettered (a DLQ
- * record names it), in flight (a retry record names it, or its event sits at or after the delivery
- * group's committed offset and will be processed again), or lost. Reads the committed offsets
+ * record names it), in flight (a retry record the delivery group has not consumed yet names it, or
+ * its event sits at or after the group's committed offset: either will be processed again), or
+ * lost. A retry record the group has consumed proves nothing: its outcome had to be durable. Reads the committed offsets
  * first and the topics after, so that work finishing meanwhile is still found in a later read.
  */
 final class LedgerAudit {
@@ -52,7 +53,7 @@ final class LedgerAudit {
             retryTopics = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
                     .filter(topic -> topics.retryTier(topic).isPresent()).sorted().toList();
         }
-        Set<String> retrying = pairsOn(retryTopics);
+        Set<String> retrying = pairsNotConsumed(retryTopics, committed);
         Set<String> deadLettered = pairsOn(List.of(topics.deadLetters()));
 
         Map<String, Ledger> ledgers = new LinkedHashMap<>();
@@ -104,6 +105,19 @@ final class LedgerAudit {
                 }
             }
         });
+    }
+
+    /** Pairs named by records at or after the group's committed offset of their partition. */
+    private Set<String> pairsNotConsumed(List<String> topicNames, Map<TopicPartition, OffsetAndMetadata> committed) {
+        Set<String> pairs = new HashSet<>();
+        readAll(topicNames, record -> {
+            OffsetAndMetadata done = committed.get(new TopicPartition(record.topic(), record.partition()));
+            if (done == null || record.offset() >= done.offset()) {
+                pairs.add(TopicScan.header(record, DeliveryHeaders.SUBSCRIPTION_ID) + ":"
+                        + TopicScan.header(record, DeliveryHeaders.EVENT_ID));
+            }
+        });
+        return pairs;
     }
 
     private Set<String> pairsOn(List<String> topicNames) {

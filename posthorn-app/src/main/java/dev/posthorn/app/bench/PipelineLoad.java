@@ -2,6 +2,7 @@ package dev.posthorn.app.bench;
 
 import dev.posthorn.testkit.PostgresServer;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -12,8 +13,11 @@ import java.util.List;
  */
 final class PipelineLoad {
 
-    /** What a load run measured and what it left owed for the ledger. */
-    record Outcome(Throughput throughput, OwedDeliveries owed) {}
+    /**
+     * What a load run measured and what it left owed for the ledger; {@code cutOff} names what the
+     * drain timeout cut off (empty when every awaited subscriber got every event).
+     */
+    record Outcome(Throughput throughput, OwedDeliveries owed, List<String> cutOff) {}
 
     private final BenchSettings settings;
     private final PosthornPipeline pipeline;
@@ -36,6 +40,7 @@ final class PipelineLoad {
     Outcome run(String phase, Route route, long events, int eventsPerTransaction, List<Route.Subscriber> awaited)
             throws SQLException, InterruptedException {
         CommitLoop app = new CommitLoop(postgres, settings.appThreads(), events, eventsPerTransaction, CommitLoop.Pacing.ASAP);
+        List<String> cutOff = new ArrayList<>();
         DeliveryCounters.Responses responsesBefore = pipeline.responses();
         try (Console.Progress progress = console.progress(() -> phase + ": committed " + app.committed() + "/" + events
                 + ", received " + received(awaited) + "/" + events * awaited.size() + "; " + pipeline.status())) {
@@ -43,8 +48,10 @@ final class PipelineLoad {
             long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
             for (Route.Subscriber subscriber : awaited) {
                 if (!subscriber.endpoint().awaitDistinct(events, deadline)) {
-                    console.line(phase + ": cut off with " + subscriber.endpoint().distinctEvents() + " of " + events
-                            + " delivered to " + subscriber.endpoint().name());
+                    String line = phase + ": cut off with " + subscriber.endpoint().distinctEvents() + " of " + events
+                            + " delivered to " + subscriber.endpoint().name();
+                    console.line(line);
+                    cutOff.add(line);
                 }
             }
         }
@@ -59,7 +66,7 @@ final class PipelineLoad {
                     + " slots per endpoint)";
         }
         console.line(responseTime);
-        return new Outcome(throughput, new OwedDeliveries(phase, route, app.committedIds()));
+        return new Outcome(throughput, new OwedDeliveries(phase, route, app.committedIds()), cutOff);
     }
 
     private static long received(List<Route.Subscriber> subscribers) {
