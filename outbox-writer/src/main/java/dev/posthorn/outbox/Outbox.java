@@ -90,7 +90,10 @@ public interface Outbox {
      * ({@link Builder#slotName}, plugin {@code pgoutput}), so that Postgres keeps the WAL of every event
      * from now on, even if the relay first starts days later. It also migrates older installs: a
      * {@code jsonb} payload column becomes {@code json} (Postgres rewrote numbers in {@code jsonb}; rows
-     * already stored keep the text {@code jsonb} made of them). Running it again changes nothing.
+     * already stored keep the text {@code jsonb} made of them), and, when built with a
+     * {@link Builder#secretCipher secret cipher}, re-seals subscription secrets stored in the older
+     * {@code v1:} format so that each is bound to its subscription (without a cipher it logs a warning:
+     * the delivery consumer refuses {@code v1:} values). Running it again changes nothing.
      *
      * <p>Runs in a transaction of its own and commits it when auto-commit is on, then creates the slot
      * (Postgres creates a logical slot only outside a transaction that has written, and only after the

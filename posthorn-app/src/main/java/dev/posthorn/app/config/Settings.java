@@ -69,7 +69,8 @@ public final class Settings {
             row(KAFKA_BOOTSTRAP, null, EnumSet.of(RELAY, DELIVER, ADMIN, CLI), false,
                     "Kafka bootstrap servers, `host:port[,host:port]`"),
             row(SECRET_KEY, null, EnumSet.of(DELIVER, ADMIN, CLI, RECEIVER), true,
-                    "base64 of 32 random bytes (`openssl rand -base64 32`): AES-256-GCM key sealing subscription secrets"),
+                    "base64 of 32 random bytes (`openssl rand -base64 32`): AES-256-GCM key sealing subscription secrets;"
+                            + " `outbox install` re-seals secrets of older releases with it"),
             row(TOPIC_PREFIX, "posthorn", ALL, false, "prefix of every Posthorn topic (`<prefix>.events`, …)"),
             row(EVENTS_PARTITIONS, "6", EnumSet.of(RELAY, DELIVER), false,
                     "partitions of the events, retry and inbox topics when Posthorn creates them; caps delivery instances"),
