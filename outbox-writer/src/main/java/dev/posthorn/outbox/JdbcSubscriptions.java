@@ -21,8 +21,8 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
- * {@link Subscriptions} over JDBC. Each operation is a single statement, so it is atomic on its own;
- * it is committed before returning whether or not the pool hands out auto-commit connections.
+ * {@link Subscriptions} over JDBC. Each operation runs in one transaction of its own (auto-commit is
+ * switched off for it and restored after), committed before returning.
  */
 final class JdbcSubscriptions implements Subscriptions {
 
@@ -87,8 +87,8 @@ final class JdbcSubscriptions implements Subscriptions {
         UUID proposedId = UUID.randomUUID();
         String sealedForNew = cipher.seal(proposedId.toString(), plaintext);
         UUID id = inTransaction(connection -> {
-            // Twice at most: a concurrent add can insert the pair between our lookup and our insert, never
-            // delete it again while we hold its row lock.
+            // Twice at most: a concurrent add can insert the pair between our lookup and our insert (we then
+            // wait for it and rotate its row), and nobody can delete a row while we hold its lock.
             for (int attempt = 0; ; attempt++) {
                 try (PreparedStatement lock = connection.prepareStatement(lockPairSql)) {
                     lock.setString(1, topic);
@@ -367,21 +367,24 @@ final class JdbcSubscriptions implements Subscriptions {
     private <T> T inTransaction(SqlWork<T> work) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             boolean autoCommit = connection.getAutoCommit();
+            if (autoCommit) {
+                connection.setAutoCommit(false);
+            }
             try {
                 T result = work.apply(connection);
-                if (!autoCommit) {
-                    connection.commit();
-                }
+                connection.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
-                if (!autoCommit) {
-                    try {
-                        connection.rollback();
-                    } catch (SQLException rollbackFailure) {
-                        e.addSuppressed(rollbackFailure);
-                    }
+                try {
+                    connection.rollback();
+                } catch (SQLException rollbackFailure) {
+                    e.addSuppressed(rollbackFailure);
                 }
                 throw e;
+            } finally {
+                if (autoCommit) {
+                    connection.setAutoCommit(true);
+                }
             }
         }
     }
