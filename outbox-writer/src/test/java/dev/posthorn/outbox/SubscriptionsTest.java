@@ -176,6 +176,41 @@ class SubscriptionsTest {
     }
 
     @Test
+    void concurrentAddsOfOnePairMakeOneRowWhoseSecretsAreSealedForIt() throws Exception {
+        int adders = 8;
+        java.util.List<String> given = new java.util.ArrayList<>();
+        for (int i = 0; i < adders; i++) {
+            given.add(GIVEN_SECRET + "-" + i);
+        }
+        java.util.List<SubscriptionChange> changes;
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(adders);
+        try {
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            java.util.List<java.util.concurrent.Future<SubscriptionChange>> futures = new java.util.ArrayList<>();
+            for (String secret : given) {
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    return subscriptions.add("invoice.created", "https://race.example/h", Optional.of(secret), false);
+                }));
+            }
+            start.countDown();
+            changes = new java.util.ArrayList<>();
+            for (var f : futures) {
+                changes.add(f.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(changes).extracting(SubscriptionChange::id).containsOnly(changes.get(0).id());
+        assertThat(changes).filteredOn(SubscriptionChange::created).hasSize(1);
+        assertThat(subscriptions.list()).hasSize(1);
+        java.util.List<String> valid = subscriptions.validSecrets(changes.get(0).id(), clock.instant());
+        assertThat(valid).as("current and previous secret open for the row they are stored in").hasSize(2);
+        assertThat(given).containsAll(valid);
+    }
+
+    @Test
     void aSealedSecretCopiedToAnotherRowDoesNotOpenThere() throws Exception {
         SubscriptionChange victim = subscriptions.add("invoice.created", "https://victim.example/h", Optional.of(GIVEN_SECRET), false);
         UUID attacker = subscriptions.add("invoice.created", "https://attacker.example/h", Optional.empty(), false).id();
