@@ -120,6 +120,7 @@ class LeftoverCleanupTest {
         Await.until(Duration.ofSeconds(30), "the leftover Postgres and child JVM stopped",
                 () -> !alive(postmaster) && !alive(child));
         assertThat(output).contains("test Postgres in " + dataDirectory).contains("child JVM of dead test JVM");
+        assertThat(dataDirectory).as("the dead owner's cluster directory").doesNotExist();
         assertThat(liveChild.isAlive()).as("a running suite's child").isTrue();
         assertThat(unrelated.isAlive()).as("a process at a recorded pid without the recorded command line").isTrue();
         assertThat(registry.resolve(selfOwner).resolve("child-" + liveChild.pid())).as("live records stay").exists();
