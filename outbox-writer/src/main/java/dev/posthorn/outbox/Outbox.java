@@ -111,7 +111,8 @@ public interface Outbox {
      * Reports everything that would stop the relay from reading the outbox: {@code wal_level},
      * replication slots and WAL senders, missing tables, a missing or incomplete publication, a missing
      * replication slot (then events published now are not kept for the relay), a {@code jsonb} payload
-     * column still to migrate, and whether the connection's role may replicate. Also measures the WAL
+     * column still to migrate, subscription secrets still in the old {@code v1:} format (when the role
+     * may read the subscriptions table), and whether the connection's role may replicate. Also measures the WAL
      * the slot retains and warns past {@link Builder#retainedWalWarningBytes}. Run it as the role the
      * relay connects with. Reads only; never changes anything.
      */

@@ -158,25 +158,21 @@ final class OutboxSchema {
      */
     private Optional<String> resealLegacySecrets(Connection connection) throws SQLException {
         String table = settings.qualified(Outbox.SUBSCRIPTIONS_TABLE);
-        String legacy = " WHERE secret LIKE 'v1:%' OR previous_secret LIKE 'v1:%'";
         SecretCipher cipher = settings.secretCipher();
         if (cipher == null) {
-            try (Statement statement = connection.createStatement();
-                    ResultSet rs = statement.executeQuery("SELECT count(*) FROM " + table + legacy)) {
-                rs.next();
-                long count = rs.getLong(1);
-                if (count > 0) {
-                    log.warn("{} subscription(s) in {} hold secrets sealed in the old v1: format, which the delivery"
-                            + " consumer no longer opens; run the install with the secret key ({} set, e.g."
-                            + " `posthorn outbox install`) to re-seal them", count,
-                            settings.displayName(Outbox.SUBSCRIPTIONS_TABLE), SecretKeys.ENVIRONMENT_VARIABLE);
-                }
+            long count = countLegacySecrets(connection);
+            if (count > 0) {
+                log.warn("{} subscription(s) in {} hold secrets sealed in the old v1: format, which the delivery"
+                        + " consumer no longer opens; run the install with the secret key ({} set, e.g."
+                        + " `posthorn outbox install`) to re-seal them", count,
+                        settings.displayName(Outbox.SUBSCRIPTIONS_TABLE), SecretKeys.ENVIRONMENT_VARIABLE);
             }
             return Optional.empty();
         }
         int resealed = 0;
         try (Statement statement = connection.createStatement();
-                ResultSet rs = statement.executeQuery("SELECT id, secret, previous_secret FROM " + table + legacy + " FOR UPDATE");
+                ResultSet rs = statement.executeQuery("SELECT id, secret, previous_secret FROM " + table + LEGACY_SECRETS
+                        + " FOR UPDATE");
                 PreparedStatement update = connection.prepareStatement(
                         "UPDATE " + table + " SET secret = ?, previous_secret = ? WHERE id = ?")) {
             while (rs.next()) {
@@ -193,6 +189,30 @@ final class OutboxSchema {
         }
         return resealed == 0 ? Optional.empty()
                 : Optional.of("re-sealed the secrets of " + resealed + " subscription(s) bound to their id (v1: to v2:)");
+    }
+
+    private static final String LEGACY_SECRETS = " WHERE secret LIKE 'v1:%' OR previous_secret LIKE 'v1:%'";
+
+    /** Subscriptions whose secret or previous secret is still in the old {@code v1:} format. */
+    private long countLegacySecrets(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("SELECT count(*) FROM "
+                        + settings.qualified(Outbox.SUBSCRIPTIONS_TABLE) + LEGACY_SECRETS)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Whether the connection's role may read the subscriptions table ({@code check} also runs as the relay's role). */
+    private boolean mayReadSubscriptions(Connection connection) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement("SELECT CASE WHEN has_schema_privilege(?, 'USAGE')"
+                + " THEN has_table_privilege(?, 'SELECT') ELSE false END")) {
+            query.setString(1, settings.schema());
+            query.setString(2, settings.qualified(Outbox.SUBSCRIPTIONS_TABLE));
+            try (ResultSet rs = query.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
     }
 
     private static String resealed(SecretCipher cipher, UUID id, String sealed) {
@@ -300,8 +320,10 @@ final class OutboxSchema {
             superuser = rs.getBoolean(5);
             replication = rs.getBoolean(6);
         }
+        Set<String> tables = existingTables(connection);
         return new ServerFacts(walLevel, maxReplicationSlots, maxWalSenders, role, superuser, replication,
-                existingTables(connection), readPublication(connection), payloadType(connection), readSlot(connection));
+                tables, readPublication(connection), payloadType(connection), readSlot(connection),
+                tables.contains(Outbox.SUBSCRIPTIONS_TABLE) && mayReadSubscriptions(connection) ? countLegacySecrets(connection) : 0);
     }
 
     private boolean schemaExists(Connection connection) throws SQLException {
@@ -381,7 +403,17 @@ final class OutboxSchema {
             Set<String> existingTables,
             Optional<PublicationFacts> publication,
             Optional<String> payloadType,
-            Optional<SlotFacts> slot) {}
+            Optional<SlotFacts> slot,
+            long legacySealedSecrets) {
+
+        /** Facts of a server whose subscriptions hold no secret in the old {@code v1:} format. */
+        ServerFacts(String walLevel, int maxReplicationSlots, int maxWalSenders, String role, boolean superuser,
+                boolean replication, Set<String> existingTables, Optional<PublicationFacts> publication,
+                Optional<String> payloadType, Optional<SlotFacts> slot) {
+            this(walLevel, maxReplicationSlots, maxWalSenders, role, superuser, replication, existingTables, publication,
+                    payloadType, slot, 0);
+        }
+    }
 
     /**
      * A replication slot as {@code pg_replication_slots} describes it.
