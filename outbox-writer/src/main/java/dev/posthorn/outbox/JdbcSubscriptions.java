@@ -21,8 +21,8 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
- * {@link Subscriptions} over JDBC. Each operation is a single statement, so it is atomic on its own;
- * it is committed before returning whether or not the pool hands out auto-commit connections.
+ * {@link Subscriptions} over JDBC. Each operation runs in one transaction of its own (auto-commit is
+ * switched off for it and restored after), committed before returning.
  */
 final class JdbcSubscriptions implements Subscriptions {
 
@@ -35,7 +35,9 @@ final class JdbcSubscriptions implements Subscriptions {
 
     private final OutboxSettings settings;
     private final DataSource dataSource;
-    private final String upsertSql;
+    private final String insertSql;
+    private final String lockPairSql;
+    private final String readdSql;
     private final String rotateSql;
     private final String listSql;
     private final String getSql;
@@ -48,13 +50,15 @@ final class JdbcSubscriptions implements Subscriptions {
         this.settings = settings;
         this.dataSource = dataSource;
         String table = settings.qualified(Outbox.SUBSCRIPTIONS_TABLE);
-        // Re-adding (topic, url) rotates in the same statement: the row's current secret (s.secret, read
-        // before the update) becomes the previous one, so concurrent adds cannot lose a secret.
-        this.upsertSql = "INSERT INTO " + table + " AS s (id, topic, url, secret, strict_order, created_at, updated_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?)"
-                + " ON CONFLICT (topic, url) DO UPDATE SET previous_secret = s.secret, previous_secret_expires_at = ?,"
-                + " secret = EXCLUDED.secret, strict_order = EXCLUDED.strict_order, updated_at = EXCLUDED.updated_at"
-                + " RETURNING id";
+        // A sealed secret is bound to its row's id, so it can only be sealed once the id is known: re-adding
+        // (topic, url) locks the existing row first, then rotates it (its current secret becomes the previous
+        // one under that lock, so concurrent adds cannot lose a secret); a new pair is inserted unless a
+        // concurrent add inserted it first, which is then rotated instead.
+        this.insertSql = "INSERT INTO " + table + " (id, topic, url, secret, strict_order, created_at, updated_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (topic, url) DO NOTHING";
+        this.lockPairSql = "SELECT id FROM " + table + " WHERE topic = ? AND url = ? FOR UPDATE";
+        this.readdSql = "UPDATE " + table + " SET previous_secret = secret, previous_secret_expires_at = ?,"
+                + " secret = ?, strict_order = ?, updated_at = ? WHERE id = ?";
         this.rotateSql = "UPDATE " + table + " SET previous_secret = secret, previous_secret_expires_at = ?,"
                 + " secret = ?, updated_at = ? WHERE id = ?";
         this.listSql = "SELECT " + COLUMNS + " FROM " + table + " ORDER BY created_at, id";
@@ -78,22 +82,47 @@ final class JdbcSubscriptions implements Subscriptions {
         secret.ifPresent(JdbcSubscriptions::checkSecret);
         SecretCipher cipher = cipher();
         Optional<String> generated = secret.isPresent() ? Optional.empty() : Optional.of(WebhookSecrets.generate());
-        String sealed = cipher.seal(secret.or(() -> generated).orElseThrow());
+        String plaintext = secret.or(() -> generated).orElseThrow();
         Instant now = now();
         UUID proposedId = UUID.randomUUID();
+        String sealedForNew = cipher.seal(proposedId.toString(), plaintext);
         UUID id = inTransaction(connection -> {
-            try (PreparedStatement upsert = connection.prepareStatement(upsertSql)) {
-                upsert.setObject(1, proposedId);
-                upsert.setString(2, topic);
-                upsert.setString(3, url);
-                upsert.setString(4, sealed);
-                upsert.setBoolean(5, strictOrder);
-                upsert.setObject(6, timestamp(now));
-                upsert.setObject(7, timestamp(now));
-                upsert.setObject(8, timestamp(now.plus(settings.secretGracePeriod())));
-                try (ResultSet rs = upsert.executeQuery()) {
-                    rs.next();
-                    return rs.getObject(1, UUID.class);
+            // Twice at most: a concurrent add can insert the pair between our lookup and our insert (we then
+            // wait for it and rotate its row), and nobody can delete a row while we hold its lock.
+            for (int attempt = 0; ; attempt++) {
+                try (PreparedStatement lock = connection.prepareStatement(lockPairSql)) {
+                    lock.setString(1, topic);
+                    lock.setString(2, url);
+                    try (ResultSet rs = lock.executeQuery()) {
+                        if (rs.next()) {
+                            UUID existing = rs.getObject(1, UUID.class);
+                            try (PreparedStatement readd = connection.prepareStatement(readdSql)) {
+                                readd.setObject(1, timestamp(now.plus(settings.secretGracePeriod())));
+                                readd.setString(2, cipher.seal(existing.toString(), plaintext));
+                                readd.setBoolean(3, strictOrder);
+                                readd.setObject(4, timestamp(now));
+                                readd.setObject(5, existing);
+                                readd.executeUpdate();
+                            }
+                            return existing;
+                        }
+                    }
+                }
+                try (PreparedStatement insert = connection.prepareStatement(insertSql)) {
+                    insert.setObject(1, proposedId);
+                    insert.setString(2, topic);
+                    insert.setString(3, url);
+                    insert.setString(4, sealedForNew);
+                    insert.setBoolean(5, strictOrder);
+                    insert.setObject(6, timestamp(now));
+                    insert.setObject(7, timestamp(now));
+                    if (insert.executeUpdate() == 1) {
+                        return proposedId;
+                    }
+                }
+                if (attempt > 0) {
+                    throw new SQLException("subscription (" + topic + ", " + url + ") was added and removed concurrently"
+                            + " while adding it again; retry");
                 }
             }
         });
@@ -105,7 +134,7 @@ final class JdbcSubscriptions implements Subscriptions {
     public Optional<SubscriptionChange> rotate(UUID id) throws SQLException {
         requireId(id);
         String secret = WebhookSecrets.generate();
-        String sealed = cipher().seal(secret);
+        String sealed = cipher().seal(id.toString(), secret);
         Instant now = now();
         int updated = inTransaction(connection -> {
             try (PreparedStatement rotate = connection.prepareStatement(rotateSql)) {
@@ -220,11 +249,17 @@ final class JdbcSubscriptions implements Subscriptions {
 
     private static String open(SecretCipher cipher, UUID id, String sealed) {
         try {
-            return cipher.open(sealed);
+            return cipher.open(id.toString(), sealed);
         } catch (SecretCipherException e) {
-            throw new IllegalStateException("cannot decrypt the secret of subscription " + id + ": "
-                    + SecretKeys.ENVIRONMENT_VARIABLE + " is not the key it was stored with (or the stored value is"
-                    + " damaged). Use the original key, or re-add the subscription to store a new secret", e);
+            if (SecretCipher.isLegacy(sealed)) {
+                throw new IllegalStateException("cannot decrypt the secret of subscription " + id + ": it is sealed in"
+                        + " the old v1: format, not bound to its subscription. Run `posthorn outbox install` (or"
+                        + " Outbox.install with the secret cipher) to re-seal stored secrets", e);
+            }
+            throw new IllegalStateException("cannot decrypt the secret of subscription " + id + ": it was sealed for"
+                    + " another subscription (copied from another row), or " + SecretKeys.ENVIRONMENT_VARIABLE
+                    + " is not the key it was stored with, or the stored value is damaged. Use the original key, or"
+                    + " re-add the subscription to store a new secret", e);
         }
     }
 
@@ -332,21 +367,24 @@ final class JdbcSubscriptions implements Subscriptions {
     private <T> T inTransaction(SqlWork<T> work) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             boolean autoCommit = connection.getAutoCommit();
+            if (autoCommit) {
+                connection.setAutoCommit(false);
+            }
             try {
                 T result = work.apply(connection);
-                if (!autoCommit) {
-                    connection.commit();
-                }
+                connection.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
-                if (!autoCommit) {
-                    try {
-                        connection.rollback();
-                    } catch (SQLException rollbackFailure) {
-                        e.addSuppressed(rollbackFailure);
-                    }
+                try {
+                    connection.rollback();
+                } catch (SQLException rollbackFailure) {
+                    e.addSuppressed(rollbackFailure);
                 }
                 throw e;
+            } finally {
+                if (autoCommit) {
+                    connection.setAutoCommit(true);
+                }
             }
         }
     }

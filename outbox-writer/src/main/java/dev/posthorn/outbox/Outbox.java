@@ -90,7 +90,10 @@ public interface Outbox {
      * ({@link Builder#slotName}, plugin {@code pgoutput}), so that Postgres keeps the WAL of every event
      * from now on, even if the relay first starts days later. It also migrates older installs: a
      * {@code jsonb} payload column becomes {@code json} (Postgres rewrote numbers in {@code jsonb}; rows
-     * already stored keep the text {@code jsonb} made of them). Running it again changes nothing.
+     * already stored keep the text {@code jsonb} made of them), and, when built with a
+     * {@link Builder#secretCipher secret cipher}, re-seals subscription secrets stored in the older
+     * {@code v1:} format so that each is bound to its subscription (without a cipher it logs a warning:
+     * the delivery consumer refuses {@code v1:} values). Running it again changes nothing.
      *
      * <p>Runs in a transaction of its own and commits it when auto-commit is on, then creates the slot
      * (Postgres creates a logical slot only outside a transaction that has written, and only after the
@@ -108,7 +111,8 @@ public interface Outbox {
      * Reports everything that would stop the relay from reading the outbox: {@code wal_level},
      * replication slots and WAL senders, missing tables, a missing or incomplete publication, a missing
      * replication slot (then events published now are not kept for the relay), a {@code jsonb} payload
-     * column still to migrate, and whether the connection's role may replicate. Also measures the WAL
+     * column still to migrate, subscription secrets still in the old {@code v1:} format (when the role
+     * may read the subscriptions table), and whether the connection's role may replicate. Also measures the WAL
      * the slot retains and warns past {@link Builder#retainedWalWarningBytes}. Run it as the role the
      * relay connects with. Reads only; never changes anything.
      */

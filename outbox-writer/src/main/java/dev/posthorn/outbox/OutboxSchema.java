@@ -1,5 +1,7 @@
 package dev.posthorn.outbox;
 
+import dev.posthorn.signature.SecretCipher;
+import dev.posthorn.signature.SecretCipherException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -10,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -123,6 +126,7 @@ final class OutboxSchema {
             }
             statement.execute(createdAtIndexDdl());
             statement.execute(subscriptionsDdl());
+            resealLegacySecrets(connection).ifPresent(changes::add);
             for (String table : TABLES) {
                 if (!existing.contains(table)) {
                     changes.add("created table " + settings.displayName(table));
@@ -144,6 +148,84 @@ final class OutboxSchema {
             }
         }
         return changes;
+    }
+
+    /**
+     * Re-seals secrets stored in the old {@code v1:} format (bound to no subscription) in the current one,
+     * bound to their row's id, so that a sealed value copied to another row no longer opens. Leaves
+     * {@code updated_at} alone: the subscription itself did not change. Without a secret cipher it can
+     * only warn, as the delivery consumer refuses {@code v1:} values.
+     */
+    private Optional<String> resealLegacySecrets(Connection connection) throws SQLException {
+        String table = settings.qualified(Outbox.SUBSCRIPTIONS_TABLE);
+        SecretCipher cipher = settings.secretCipher();
+        if (cipher == null) {
+            long count = countLegacySecrets(connection);
+            if (count > 0) {
+                log.warn("{} subscription(s) in {} hold secrets sealed in the old v1: format, which the delivery"
+                        + " consumer no longer opens; run the install with the secret key ({} set, e.g."
+                        + " `posthorn outbox install`) to re-seal them", count,
+                        settings.displayName(Outbox.SUBSCRIPTIONS_TABLE), SecretKeys.ENVIRONMENT_VARIABLE);
+            }
+            return Optional.empty();
+        }
+        int resealed = 0;
+        try (Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("SELECT id, secret, previous_secret FROM " + table + LEGACY_SECRETS
+                        + " FOR UPDATE");
+                PreparedStatement update = connection.prepareStatement(
+                        "UPDATE " + table + " SET secret = ?, previous_secret = ? WHERE id = ?")) {
+            while (rs.next()) {
+                UUID id = rs.getObject(1, UUID.class);
+                update.setString(1, resealed(cipher, id, rs.getString(2)));
+                update.setString(2, resealed(cipher, id, rs.getString(3)));
+                update.setObject(3, id);
+                update.addBatch();
+                resealed++;
+            }
+            if (resealed > 0) {
+                update.executeBatch();
+            }
+        }
+        return resealed == 0 ? Optional.empty()
+                : Optional.of("re-sealed the secrets of " + resealed + " subscription(s) bound to their id (v1: to v2:)");
+    }
+
+    private static final String LEGACY_SECRETS = " WHERE secret LIKE 'v1:%' OR previous_secret LIKE 'v1:%'";
+
+    /** Subscriptions whose secret or previous secret is still in the old {@code v1:} format. */
+    private long countLegacySecrets(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("SELECT count(*) FROM "
+                        + settings.qualified(Outbox.SUBSCRIPTIONS_TABLE) + LEGACY_SECRETS)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Whether the connection's role may read the subscriptions table ({@code check} also runs as the relay's role). */
+    private boolean mayReadSubscriptions(Connection connection) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement("SELECT CASE WHEN has_schema_privilege(?, 'USAGE')"
+                + " THEN has_table_privilege(?, 'SELECT') ELSE false END")) {
+            query.setString(1, settings.schema());
+            query.setString(2, settings.qualified(Outbox.SUBSCRIPTIONS_TABLE));
+            try (ResultSet rs = query.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
+    private static String resealed(SecretCipher cipher, UUID id, String sealed) {
+        if (!SecretCipher.isLegacy(sealed)) {
+            return sealed;
+        }
+        try {
+            return cipher.reseal(id.toString(), sealed);
+        } catch (SecretCipherException e) {
+            throw new IllegalStateException("cannot re-seal the secret of subscription " + id + ": "
+                    + SecretKeys.ENVIRONMENT_VARIABLE + " is not the key it was stored with, or the stored value is"
+                    + " damaged. Install with the original key, or remove the subscription and add it again", e);
+        }
     }
 
     /**
@@ -238,8 +320,10 @@ final class OutboxSchema {
             superuser = rs.getBoolean(5);
             replication = rs.getBoolean(6);
         }
+        Set<String> tables = existingTables(connection);
         return new ServerFacts(walLevel, maxReplicationSlots, maxWalSenders, role, superuser, replication,
-                existingTables(connection), readPublication(connection), payloadType(connection), readSlot(connection));
+                tables, readPublication(connection), payloadType(connection), readSlot(connection),
+                tables.contains(Outbox.SUBSCRIPTIONS_TABLE) && mayReadSubscriptions(connection) ? countLegacySecrets(connection) : 0);
     }
 
     private boolean schemaExists(Connection connection) throws SQLException {
@@ -319,7 +403,17 @@ final class OutboxSchema {
             Set<String> existingTables,
             Optional<PublicationFacts> publication,
             Optional<String> payloadType,
-            Optional<SlotFacts> slot) {}
+            Optional<SlotFacts> slot,
+            long legacySealedSecrets) {
+
+        /** Facts of a server whose subscriptions hold no secret in the old {@code v1:} format. */
+        ServerFacts(String walLevel, int maxReplicationSlots, int maxWalSenders, String role, boolean superuser,
+                boolean replication, Set<String> existingTables, Optional<PublicationFacts> publication,
+                Optional<String> payloadType, Optional<SlotFacts> slot) {
+            this(walLevel, maxReplicationSlots, maxWalSenders, role, superuser, replication, existingTables, publication,
+                    payloadType, slot, 0);
+        }
+    }
 
     /**
      * A replication slot as {@code pg_replication_slots} describes it.

@@ -81,6 +81,13 @@ final class SchemaCheck {
                             + " 10000000000000000)",
                     INSTALL + ", which changes it to json"));
         }
+        if (facts.legacySealedSecrets() > 0) {
+            problems.add(new SchemaReport.Problem(facts.legacySealedSecrets() + " subscription(s) in " + schema + "."
+                    + Outbox.SUBSCRIPTIONS_TABLE + " hold secrets sealed in the old v1: format, not bound to their"
+                    + " subscription: the delivery consumer refuses them and dead-letters their events",
+                    INSTALL + " with the secret key (`posthorn outbox install` with POSTHORN_SECRET_KEY set), which"
+                            + " re-seals them"));
+        }
         String slot = settings.slotName();
         OptionalLong retained = OptionalLong.empty();
         if (facts.slot().isEmpty()) {

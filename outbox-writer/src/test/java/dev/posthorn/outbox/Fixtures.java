@@ -38,6 +38,26 @@ final class Fixtures {
         return dataSource;
     }
 
+    /**
+     * A secret sealed as installs before 0.2 stored it: {@code "v1:" + base64(nonce || AES-256-GCM(secret) || tag)}
+     * with the fixed associated data {@code posthorn/subscription-secret/v1}, bound to no subscription.
+     * Written here with the JDK alone, independently of {@link SecretCipher}, which no longer seals it.
+     */
+    static String sealV1(String base64Key, String secret) throws java.security.GeneralSecurityException {
+        byte[] nonce = new byte[12];
+        new java.security.SecureRandom().nextBytes(nonce);
+        javax.crypto.Cipher aes = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
+        aes.init(javax.crypto.Cipher.ENCRYPT_MODE,
+                new javax.crypto.spec.SecretKeySpec(java.util.Base64.getDecoder().decode(base64Key), "AES"),
+                new javax.crypto.spec.GCMParameterSpec(128, nonce));
+        aes.updateAAD("posthorn/subscription-secret/v1".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        byte[] sealed = aes.doFinal(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        byte[] all = new byte[nonce.length + sealed.length];
+        System.arraycopy(nonce, 0, all, 0, nonce.length);
+        System.arraycopy(sealed, 0, all, nonce.length, sealed.length);
+        return "v1:" + java.util.Base64.getEncoder().encodeToString(all);
+    }
+
     static SecretCipher newCipher() {
         return SecretCipher.fromBase64Key(SecretCipher.generateKey());
     }

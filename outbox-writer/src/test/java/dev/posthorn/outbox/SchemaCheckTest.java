@@ -132,6 +132,17 @@ class SchemaCheckTest {
     }
 
     @Test
+    void secretsInTheOldUnboundFormatAreAProblemThatInstallWithTheKeyFixes() {
+        ServerFacts facts = new ServerFacts("logical", 10, 10, "relay", false, true, BOTH_TABLES, Optional.of(COMPLETE),
+                JSON, SLOT, 3);
+        assertThat(SchemaCheck.evaluate(facts, settings("public")).problems()).singleElement().satisfies(p -> {
+            assertThat(p.problem()).startsWith("3 subscription(s) in public.posthorn_subscriptions hold secrets sealed in"
+                    + " the old v1: format");
+            assertThat(p.fix()).contains("Outbox.install", "POSTHORN_SECRET_KEY", "re-seals");
+        });
+    }
+
+    @Test
     void slotOfAnotherPluginOrDatabaseIsAProblem() {
         SlotFacts physical = new SlotFacts("physical", null, null, false, false, "reserved", 0);
         assertThat(SchemaCheck.evaluate(withSlot(Optional.of(physical), JSON), settings("public")).problems())

@@ -21,16 +21,16 @@ class SecretKeysTest {
     @Test
     void devModeFallsBackToTheFixedPublicDevKey() {
         SecretCipher dev = SecretKeys.fromSetting(null, true);
-        String sealed = dev.seal("whsec_dev");
-        assertThat(SecretCipher.fromBase64Key(SecretKeys.DEV_KEY).open(sealed)).isEqualTo("whsec_dev");
+        String sealed = dev.seal("sub-1", "whsec_dev");
+        assertThat(SecretCipher.fromBase64Key(SecretKeys.DEV_KEY).open("sub-1", sealed)).isEqualTo("whsec_dev");
         assertThat(new String(Base64.getDecoder().decode(SecretKeys.DEV_KEY))).isEqualTo("posthorn-dev-only-key-not-secret");
     }
 
     @Test
     void aConfiguredKeyWinsEvenInDevMode() {
         String key = SecretCipher.generateKey();
-        String sealed = SecretKeys.fromSetting(key, true).seal("s");
-        assertThat(SecretCipher.fromBase64Key(key).open(sealed)).isEqualTo("s");
+        String sealed = SecretKeys.fromSetting(key, true).seal("sub-1", "s");
+        assertThat(SecretCipher.fromBase64Key(key).open("sub-1", sealed)).isEqualTo("s");
     }
 
     @Test

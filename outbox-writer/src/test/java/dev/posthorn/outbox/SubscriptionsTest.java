@@ -29,7 +29,8 @@ class SubscriptionsTest {
     private static final String GIVEN_SECRET = "my-own-secret-0123456789";
 
     private final MutableClock clock = MutableClock.at("2026-05-01T12:00:00Z");
-    private final SecretCipher cipher = newCipher();
+    private final String cipherKey = SecretCipher.generateKey();
+    private final SecretCipher cipher = SecretCipher.fromBase64Key(cipherKey);
     private TestScope scope;
     private Subscriptions subscriptions;
 
@@ -66,8 +67,8 @@ class SubscriptionsTest {
         for (SubscriptionChange change : new SubscriptionChange[] {given, generated}) {
             String plaintext = subscriptions.validSecrets(change.id(), clock.instant()).get(0);
             String column = storedSecret(change.id());
-            assertThat(column).startsWith("v1:").isNotEqualTo(plaintext).doesNotContain(plaintext);
-            assertThat(cipher.open(column)).isEqualTo(plaintext);
+            assertThat(column).startsWith("v2:").isNotEqualTo(plaintext).doesNotContain(plaintext);
+            assertThat(cipher.open(change.id().toString(), column)).isEqualTo(plaintext);
         }
         assertThat(subscriptions.validSecrets(given.id(), clock.instant())).containsExactly(GIVEN_SECRET);
     }
@@ -156,7 +157,7 @@ class SubscriptionsTest {
         String printed = subscriptions.get(change.id()).orElseThrow().toString() + subscriptions.list();
 
         assertThat(printed).contains("invoice.created", "https://example.com/h")
-                .doesNotContain(GIVEN_SECRET, sealed, "v1:", "whsec_");
+                .doesNotContain(GIVEN_SECRET, sealed, "v1:", "v2:", "whsec_");
     }
 
     @Test
@@ -166,11 +167,130 @@ class SubscriptionsTest {
 
         assertThatThrownBy(() -> withOtherKey.validSecrets(change.id(), clock.instant()))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessage("cannot decrypt the secret of subscription " + change.id() + ": POSTHORN_SECRET_KEY is not"
-                        + " the key it was stored with (or the stored value is damaged). Use the original key, or re-add"
-                        + " the subscription to store a new secret")
+                .hasMessage("cannot decrypt the secret of subscription " + change.id() + ": it was sealed for another"
+                        + " subscription (copied from another row), or POSTHORN_SECRET_KEY is not the key it was stored"
+                        + " with, or the stored value is damaged. Use the original key, or re-add the subscription to"
+                        + " store a new secret")
                 .hasCauseInstanceOf(SecretCipherException.class)
                 .satisfies(e -> assertThat(stackTraceOf(e)).doesNotContain(GIVEN_SECRET, storedSecret(change.id())));
+    }
+
+    @Test
+    void concurrentAddsOfOnePairMakeOneRowWhoseSecretsAreSealedForIt() throws Exception {
+        int adders = 8;
+        java.util.List<String> given = new java.util.ArrayList<>();
+        for (int i = 0; i < adders; i++) {
+            given.add(GIVEN_SECRET + "-" + i);
+        }
+        java.util.List<SubscriptionChange> changes;
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(adders);
+        try {
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            java.util.List<java.util.concurrent.Future<SubscriptionChange>> futures = new java.util.ArrayList<>();
+            for (String secret : given) {
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    return subscriptions.add("invoice.created", "https://race.example/h", Optional.of(secret), false);
+                }));
+            }
+            start.countDown();
+            changes = new java.util.ArrayList<>();
+            for (var f : futures) {
+                changes.add(f.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(changes).extracting(SubscriptionChange::id).containsOnly(changes.get(0).id());
+        assertThat(changes).filteredOn(SubscriptionChange::created).hasSize(1);
+        assertThat(subscriptions.list()).hasSize(1);
+        java.util.List<String> valid = subscriptions.validSecrets(changes.get(0).id(), clock.instant());
+        assertThat(valid).as("current and previous secret open for the row they are stored in").hasSize(2);
+        assertThat(given).containsAll(valid);
+    }
+
+    @Test
+    void aSealedSecretCopiedToAnotherRowDoesNotOpenThere() throws Exception {
+        SubscriptionChange victim = subscriptions.add("invoice.created", "https://victim.example/h", Optional.of(GIVEN_SECRET), false);
+        UUID attacker = subscriptions.add("invoice.created", "https://attacker.example/h", Optional.empty(), false).id();
+        String sealed = storedSecret(victim.id());
+        try (Connection connection = scope.connect();
+                PreparedStatement copy = connection.prepareStatement(
+                        "UPDATE posthorn_subscriptions SET secret = ?, previous_secret = ? WHERE id = ?")) {
+            copy.setString(1, sealed);
+            copy.setString(2, sealed);
+            copy.setObject(3, attacker);
+            assertThat(copy.executeUpdate()).isEqualTo(1);
+        }
+
+        assertThatThrownBy(() -> subscriptions.validSecrets(attacker, clock.instant()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("cannot decrypt the secret of subscription " + attacker
+                        + ": it was sealed for another subscription (copied from another row)")
+                .hasCauseInstanceOf(SecretCipherException.class)
+                .satisfies(e -> assertThat(stackTraceOf(e)).doesNotContain(GIVEN_SECRET, sealed));
+        assertThat(subscriptions.validSecrets(victim.id(), clock.instant())).containsExactly(GIVEN_SECRET);
+    }
+
+    @Test
+    void installReSealsSecretsOfAnOlderInstallBoundToTheirSubscription(TestScope scope) throws Exception {
+        SubscriptionChange given = subscriptions.add("invoice.created", "https://example.com/h", Optional.of(GIVEN_SECRET), false);
+        SubscriptionChange rotated = subscriptions.add("invoice.created", "https://example.com/h", Optional.empty(), false);
+        UUID untouched = subscriptions.add("invoice.paid", "https://example.com/h", Optional.empty(), false).id();
+        String untouchedSealed = storedSecret(untouched);
+        String newSecret = rotated.generatedSecret().orElseThrow();
+        Subscription before = subscriptions.get(given.id()).orElseThrow();
+        // What an install from before secrets were bound to their subscription stored: v1 values.
+        execute("UPDATE posthorn_subscriptions SET secret = '" + Fixtures.sealV1(cipherKey, newSecret)
+                + "', previous_secret = '" + Fixtures.sealV1(cipherKey, GIVEN_SECRET) + "' WHERE id = '" + given.id() + "'");
+        assertThatThrownBy(() -> subscriptions.validSecrets(given.id(), clock.instant()))
+                .as("an old value is refused until it is re-sealed")
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("old v1: format")
+                .hasMessageContaining("posthorn outbox install");
+
+        installed(scope, outboxIn(scope)); // without the key: only a warning, nothing changes
+        assertThat(storedSecret(given.id())).startsWith("v1:");
+        try (Connection connection = scope.connect()) {
+            assertThat(outboxIn(scope).build().check(connection).problems()).extracting(SchemaReport.Problem::problem)
+                    .singleElement().asString().startsWith("1 subscription(s) in " + scope.schema()
+                            + ".posthorn_subscriptions hold secrets sealed in the old v1: format");
+        }
+
+        installed(scope, outboxIn(scope).secretCipher(cipher).clock(clock));
+
+        String resealed = storedSecret(given.id());
+        assertThat(resealed).startsWith("v2:").doesNotContain(newSecret);
+        assertThat(cipher.open(given.id().toString(), resealed)).isEqualTo(newSecret);
+        assertThat(subscriptions.validSecrets(given.id(), clock.instant())).containsExactly(newSecret, GIVEN_SECRET);
+        assertThat(subscriptions.get(given.id())).as("the subscription itself did not change").hasValue(before);
+        assertThat(storedSecret(untouched)).as("current values are left alone").isEqualTo(untouchedSealed);
+
+        installed(scope, outboxIn(scope).secretCipher(cipher).clock(clock));
+        assertThat(storedSecret(given.id())).as("install is idempotent").isEqualTo(resealed);
+        try (Connection connection = scope.connect()) {
+            assertThat(outboxIn(scope).build().check(connection).problems()).isEmpty();
+        }
+    }
+
+    @Test
+    void installWithAnotherKeyRefusesToReSealAndNamesTheSubscription(TestScope scope) throws Exception {
+        UUID id = subscriptions.add("invoice.created", "https://example.com/h", Optional.of(GIVEN_SECRET), false).id();
+        execute("UPDATE posthorn_subscriptions SET secret = '" + Fixtures.sealV1(cipherKey, GIVEN_SECRET)
+                + "' WHERE id = '" + id + "'");
+
+        assertThatThrownBy(() -> installed(scope, outboxIn(scope).secretCipher(newCipher())))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("cannot re-seal the secret of subscription " + id + ": POSTHORN_SECRET_KEY is not")
+                .satisfies(e -> assertThat(stackTraceOf(e)).doesNotContain(GIVEN_SECRET));
+        assertThat(storedSecret(id)).as("rolled back").startsWith("v1:");
+    }
+
+    private void execute(String sql) throws Exception {
+        try (Connection connection = scope.connect(); java.sql.Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
     }
 
     @Test

@@ -23,16 +23,19 @@ public final class EmbeddedPostgresServer implements PostgresServer {
 
     private final EmbeddedPostgres postgres;
     private final Path dataDirectory;
+    private final long postmasterPid;
 
     private EmbeddedPostgresServer(EmbeddedPostgres postgres, Path dataDirectory) {
         this.postgres = postgres;
         this.dataDirectory = dataDirectory;
+        this.postmasterPid = TestProcesses.postmasterPid(dataDirectory).orElse(-1L);
     }
 
     /** Starts a throwaway server on a free port in a fresh temporary directory. */
     public static EmbeddedPostgresServer startTemporary() {
         try {
-            return start(Files.createTempDirectory("posthorn-pg-"), 0, false);
+            // A throwaway test cluster: written down so that .ci/run stops it if this JVM is killed.
+            return TestProcesses.register(start(Files.createTempDirectory("posthorn-pg-"), 0, false));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a temporary directory for Postgres", e);
         }
@@ -128,6 +131,10 @@ public final class EmbeddedPostgresServer implements PostgresServer {
         return "postgres";
     }
 
+    long postmasterPid() {
+        return postmasterPid;
+    }
+
     public Path dataDirectory() {
         return dataDirectory;
     }
@@ -136,6 +143,7 @@ public final class EmbeddedPostgresServer implements PostgresServer {
     public void close() {
         try {
             postgres.close();
+            TestProcesses.forgetPostgres(postmasterPid);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot stop embedded Postgres", e);
         }

@@ -1,6 +1,7 @@
 package dev.posthorn.relay;
 
 import dev.posthorn.testkit.PostgresServer;
+import dev.posthorn.testkit.TestProcesses;
 import dev.posthorn.testkit.TestScope;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,7 +22,7 @@ final class RelayProcess implements AutoCloseable {
         Path dir = Paths.get("target", "relay-processes");
         Files.createDirectories(dir);
         log = dir.resolve(scope.id() + "-" + name + ".log");
-        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx384m", "-XX:+UseSerialGC",
+        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx384m", "-XX:+UseSerialGC", TestProcesses.ownerOption(),
                 "-cp", System.getProperty("java.class.path"), RelayProcessMain.class.getName()));
         Map<String, String> env = pb.environment();
         env.put("RELAY_TEST_HOST", postgres.host());
@@ -35,7 +36,7 @@ final class RelayProcess implements AutoCloseable {
         env.put("RELAY_TEST_KAFKA", bootstrap);
         env.put("RELAY_TEST_TOPIC_PREFIX", scope.topicPrefix());
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
-        process = pb.start();
+        process = TestProcesses.register(pb.start());
     }
 
     long pid() {

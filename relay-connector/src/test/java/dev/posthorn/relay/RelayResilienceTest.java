@@ -9,6 +9,7 @@ import dev.posthorn.testkit.EmbeddedPostgresServer;
 import dev.posthorn.testkit.KafkaBroker;
 import dev.posthorn.testkit.PostgresServer;
 import dev.posthorn.testkit.PosthornIntegrationTest;
+import dev.posthorn.testkit.TestProcesses;
 import dev.posthorn.testkit.TestScope;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,7 +80,7 @@ class RelayResilienceTest {
     @Test
     void postgresRestartMidStreamLosesNothing(KafkaBroker kafka, TestScope scope) throws Exception {
         Path dataDir = Files.createTempDirectory("posthorn-relay-pg-");
-        EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(dataDir, 0, true);
+        EmbeddedPostgresServer pg = TestProcesses.register(EmbeddedPostgresServer.start(dataDir, 0, true));
         int port = pg.port();
         try {
             try (Connection c = pg.connect(); Statement s = c.createStatement()) {
@@ -90,7 +91,7 @@ class RelayResilienceTest {
             try (RelayService relay = RelayFixture.startStreaming(config)) {
                 Set<UUID> all = new HashSet<>(commitRows(fx, "a", 50, 200));
                 pg.close();
-                pg = EmbeddedPostgresServer.start(dataDir, port, true);
+                pg = TestProcesses.register(EmbeddedPostgresServer.start(dataDir, port, true));
                 all.addAll(commitRows(fx, "b", 20, 100));
                 awaitAll(fx, config.eventsTopic(), all, Duration.ofSeconds(150));
                 Await.until(Duration.ofSeconds(60), "relay streaming again", () -> relay.state() == RelayState.STREAMING);

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import dev.posthorn.delivery.FollowerThread;
+import dev.posthorn.signature.SecretCipherException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -19,7 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.UnaryOperator;
+import java.util.function.BinaryOperator;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -48,7 +49,7 @@ public final class SubscriptionRegistry implements AutoCloseable {
 
     private final String topic;
     private final Map<String, Object> consumerProperties;
-    private final UnaryOperator<String> secretOpener;
+    private final BinaryOperator<String> secretOpener;
     private final Map<String, Subscription> fromTopic = new HashMap<>();
     private final Map<String, LocalDisable> localDisables = new ConcurrentHashMap<>();
     private final CountDownLatch loaded = new CountDownLatch(1);
@@ -66,14 +67,15 @@ public final class SubscriptionRegistry implements AutoCloseable {
     /**
      * @param topic              the subscriptions topic
      * @param consumerProperties bootstrap servers and any client settings; no group is used
-     * @param secretOpener       opens a sealed secret ({@code SecretCipher::open}); throws when it cannot
+     * @param secretOpener       opens the sealed secret of a subscription, given (subscription id, sealed value)
+     *                           ({@code SecretCipher::open}); throws when it cannot
      */
     /** How long a caught-up follower waits for new changes before asking for the end offsets again. */
     private static final Duration FOLLOW_POLL = Duration.ofMillis(10);
     /** Bound on one metadata or offsets request: a broker outage is reported and retried, never waited out. */
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
 
-    public SubscriptionRegistry(String topic, Map<String, Object> consumerProperties, UnaryOperator<String> secretOpener) {
+    public SubscriptionRegistry(String topic, Map<String, Object> consumerProperties, BinaryOperator<String> secretOpener) {
         this.topic = Objects.requireNonNull(topic, "topic");
         this.consumerProperties = Map.copyOf(consumerProperties);
         this.secretOpener = Objects.requireNonNull(secretOpener, "secretOpener");
@@ -262,9 +264,9 @@ public final class SubscriptionRegistry implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             problems.add("url is not a valid URI");
         }
-        String secret = open(text(node, "secret"), "secret", problems);
+        String secret = open(id, text(node, "secret"), "secret", problems);
         String previous = text(node, "previous_secret") == null ? null
-                : open(text(node, "previous_secret"), "previous_secret", problems);
+                : open(id, text(node, "previous_secret"), "previous_secret", problems);
         boolean enabled = !node.has("enabled") || node.get("enabled").asBoolean(true);
         return new Subscription(id, topicPattern, url, secret, previous,
                 instant(node, "previous_secret_expires_at"), enabled, text(node, "disabled_reason"),
@@ -272,13 +274,17 @@ public final class SubscriptionRegistry implements AutoCloseable {
                 problems.isEmpty() ? null : String.join("; ", problems));
     }
 
-    private String open(String sealed, String field, List<String> problems) {
+    private String open(String id, String sealed, String field, List<String> problems) {
         if (sealed == null) {
             problems.add(field + " is missing");
             return null;
         }
         try {
-            return secretOpener.apply(sealed);
+            return secretOpener.apply(id, sealed);
+        } catch (SecretCipherException e) {
+            // SecretCipher's own messages are fixed texts that never contain the value or the key.
+            problems.add(field + ": " + e.getMessage());
+            return null;
         } catch (RuntimeException e) {
             // The cause's message is not logged: a cipher error must never echo key material.
             problems.add(field + " cannot be opened with the configured secret key (" + e.getClass().getSimpleName() + ")");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.posthorn.testkit.Await;
 import dev.posthorn.testkit.KafkaBroker;
 import dev.posthorn.testkit.PosthornIntegrationTest;
+import dev.posthorn.testkit.TestProcesses;
 import dev.posthorn.testkit.TestScope;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -125,12 +126,12 @@ class MultiInstanceTest {
     private static Process launch(PosthornFixture posthorn, TestScope scope, Path log, CountDownLatch ready,
                                   Progress progress) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC",
+        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC", TestProcesses.ownerOption(),
                 "-cp", System.getProperty("java.class.path"), DeliveryInstanceMain.class.getName(),
                 posthorn.kafka.bootstrapServers(), scope.topicPrefix(), scope.unique("delivery"), posthorn.secretKey,
                 Integer.toString(posthorn.eventPartitions));
         builder.redirectErrorStream(true);
-        Process process = builder.start();
+        Process process = TestProcesses.register(builder.start());
         Thread.ofVirtual().start(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
                  PrintWriter out = new PrintWriter(Files.newBufferedWriter(log))) {

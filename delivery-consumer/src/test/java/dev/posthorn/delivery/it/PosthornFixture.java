@@ -215,8 +215,8 @@ final class PosthornFixture implements AutoCloseable {
             v.put("id", id);
             v.put("topic", topic);
             v.put("url", url.toString());
-            v.put("secret", cipher.seal(secret));
-            v.put("previous_secret", previousSecret == null ? null : cipher.seal(previousSecret));
+            v.put("secret", cipher.seal(id, secret));
+            v.put("previous_secret", previousSecret == null ? null : cipher.seal(id, previousSecret));
             v.put("previous_secret_expires_at", previousExpires == null ? null : previousExpires.toString());
             v.put("enabled", enabled);
             v.put("disabled_reason", disabledReason);

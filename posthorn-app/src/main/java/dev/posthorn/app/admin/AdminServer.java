@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import dev.posthorn.app.http.BearerAuth;
 import dev.posthorn.app.http.JsonHttp;
 import dev.posthorn.app.http.JsonHttp.HttpError;
+import dev.posthorn.app.http.RequestGuards;
 import dev.posthorn.app.http.Router;
 import dev.posthorn.app.ops.DeadLetterFilter;
 import dev.posthorn.app.ops.DeadLetterPage;
@@ -28,7 +30,9 @@ import java.util.concurrent.Executors;
 
 /**
  * The admin HTTP API, on the reference design's paths. {@code /health} and {@code /metrics} are open
- * (probes and scrapers); everything under {@code /_webhooks} requires the bearer token when one is set.
+ * (probes and scrapers); everything under {@code /_webhooks} requires the bearer token when one is set,
+ * and without one (dev mode, {@code POSTHORN_ADMIN_AUTH=off}) answers only requests whose Host and
+ * Origin are local. Request bodies must be JSON.
  */
 public final class AdminServer implements AutoCloseable {
 
@@ -45,8 +49,8 @@ public final class AdminServer implements AutoCloseable {
         HttpServer server = HttpServer.create(new InetSocketAddress(bind, port), 0);
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(executor);
-        Router api = routes(ops);
-        server.createContext("/_webhooks", BearerAuth.wrap(api, token));
+        HttpHandler api = RequestGuards.jsonBodiesOnly(routes(ops));
+        server.createContext("/_webhooks", token.isPresent() ? BearerAuth.wrap(api, token) : RequestGuards.localOnly(api));
         health.register(server);
         server.start();
         return new AdminServer(server, executor);

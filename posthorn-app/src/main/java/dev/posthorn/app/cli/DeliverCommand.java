@@ -20,8 +20,9 @@ public final class DeliverCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ConfigReader config = Environment.read();
         int metricsPort = config.integer(Settings.METRICS_PORT, 0, 65535);
+        boolean endpointLabels = config.bool(Settings.METRICS_ENDPOINT_LABELS);
         Observability observability = new Observability();
-        var deliveryConfig = Wiring.delivery(config, new DeliveryMetrics(observability.registry()),
+        var deliveryConfig = Wiring.delivery(config, new DeliveryMetrics(observability.registry(), endpointLabels),
                 Clock.systemUTC(), false);
 
         Services services = new Services("delivery", Duration.ofSeconds(10));

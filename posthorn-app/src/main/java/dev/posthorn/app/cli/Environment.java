@@ -18,6 +18,11 @@ final class Environment {
         return ConfigReader.fromEnvironment(override != null ? override : System.getenv());
     }
 
+    /** One variable of the process environment (of the test's map, when one is set). */
+    static java.util.Optional<String> variable(String name) {
+        return java.util.Optional.ofNullable((override != null ? override : System.getenv()).get(name));
+    }
+
     /** For tests that run commands in-process. */
     static void overrideForTests(Map<String, String> environment) {
         override = environment;

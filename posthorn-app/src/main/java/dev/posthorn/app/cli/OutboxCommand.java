@@ -26,12 +26,13 @@ public final class OutboxCommand implements Runnable {
     @Command(name = "install", mixinStandardHelpOptions = true,
             description = {"Create what is missing (idempotent): the tables, the publication and the replication",
                     "slot (so Postgres keeps every event's WAL from now on, even before the relay first runs);",
-                    "migrates a jsonb payload column to json."})
+                    "migrates a jsonb payload column to json; with POSTHORN_SECRET_KEY set, re-seals subscription",
+                    "secrets stored by older releases so that each is bound to its subscription."})
     static final class Install implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             ConfigReader config = Environment.read();
-            Outbox outbox = Wiring.outboxWithoutSecrets(config);
+            Outbox outbox = Wiring.outboxForInstall(config);
             try (Connection c = Wiring.dataSource(config).getConnection()) {
                 outbox.install(c);
             }

@@ -56,20 +56,64 @@ public final class SubscriptionsCommand implements Runnable {
         @Parameters(index = "1", description = "http(s) URL to POST to")
         String url;
 
-        @Option(names = "--secret", description = "use this secret instead of generating one (whsec_… recommended)")
+        @Option(names = "--secret", paramLabel = "SECRET", description = {
+                "use this secret instead of generating one (whsec_… recommended). Other users of this machine",
+                "see the command line (ps) and the shell keeps it in its history: prefer --secret-stdin or --secret-env"})
         String secret;
+
+        @Option(names = "--secret-stdin", description = {"read the secret from standard input (one line), e.g.",
+                "printf '%%s' \"$WEBHOOK_SECRET\" | posthorn subscriptions add invoice.* https://…/hooks --secret-stdin"})
+        boolean secretStdin;
+
+        @Option(names = "--secret-env", paramLabel = "NAME", description = {
+                "read the secret from the environment variable NAME (not a POSTHORN_ key, e.g. WEBHOOK_SECRET)"})
+        String secretEnv;
 
         @Option(names = "--strict-order", description = "deliver strictly in order per aggregate key")
         boolean strictOrder;
 
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
         @Override
         public Integer call() throws Exception {
+            Optional<String> given = givenSecret();
             SubscriptionChange change = Environment.operations(Environment.read())
-                    .addSubscription(topic, url, Optional.ofNullable(secret), strictOrder);
+                    .addSubscription(topic, url, given, strictOrder);
             System.out.printf("%s subscription %s%n", change.created() ? "created" : "rotated secret of", change.id());
             change.generatedSecret().ifPresent(s ->
                     System.out.println("secret (shown once, give it to the receiver): " + s));
             return 0;
+        }
+
+        /** The secret from --secret, --secret-stdin or --secret-env (at most one), or empty to have one generated. */
+        private Optional<String> givenSecret() throws java.io.IOException {
+            int sources = (secret != null ? 1 : 0) + (secretStdin ? 1 : 0) + (secretEnv != null ? 1 : 0);
+            if (sources > 1) {
+                throw new UserError("give the secret in one way only: --secret, --secret-stdin or --secret-env");
+            }
+            if (secret != null) {
+                spec.commandLine().getErr().println("posthorn: warning: a secret given with --secret is visible to other"
+                        + " users of this machine while the command runs, and stays in the shell history;"
+                        + " prefer --secret-stdin or --secret-env");
+                return Optional.of(secret);
+            }
+            if (secretStdin) {
+                String line = new String(System.in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+                if (line.isEmpty()) {
+                    throw new UserError("--secret-stdin: standard input was empty; pipe the secret in, e.g."
+                            + " printf '%s' \"$WEBHOOK_SECRET\" | posthorn subscriptions add … --secret-stdin");
+                }
+                return Optional.of(line);
+            }
+            if (secretEnv != null) {
+                String value = Environment.variable(secretEnv).map(String::strip).orElse("");
+                if (value.isEmpty()) {
+                    throw new UserError("--secret-env: environment variable " + secretEnv + " is not set or empty");
+                }
+                return Optional.of(value);
+            }
+            return Optional.empty();
         }
     }
 

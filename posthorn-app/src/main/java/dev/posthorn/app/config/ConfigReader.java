@@ -156,6 +156,15 @@ public final class ConfigReader {
         }, min);
     }
 
+    /** {@code true} or {@code false} (any case). */
+    public boolean bool(String key) {
+        return parse(key, text -> switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("must be true or false");
+        }, false);
+    }
+
     public Duration duration(String key) {
         return parse(key, ConfigReader::parseDuration, Duration.ZERO);
     }

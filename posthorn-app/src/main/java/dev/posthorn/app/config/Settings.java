@@ -52,6 +52,7 @@ public final class Settings {
     public static final String ADMIN_TOKEN = "POSTHORN_ADMIN_TOKEN";
     public static final String ADMIN_AUTH = "POSTHORN_ADMIN_AUTH";
     public static final String METRICS_PORT = "POSTHORN_METRICS_PORT";
+    public static final String METRICS_ENDPOINT_LABELS = "POSTHORN_METRICS_ENDPOINT_LABELS";
     public static final String CONFIG_FILE = "POSTHORN_CONFIG_FILE";
     public static final String LOG_LEVEL = "POSTHORN_LOG_LEVEL";
     public static final String JAVA_OPTS = "POSTHORN_JAVA_OPTS";
@@ -69,7 +70,8 @@ public final class Settings {
             row(KAFKA_BOOTSTRAP, null, EnumSet.of(RELAY, DELIVER, ADMIN, CLI), false,
                     "Kafka bootstrap servers, `host:port[,host:port]`"),
             row(SECRET_KEY, null, EnumSet.of(DELIVER, ADMIN, CLI, RECEIVER), true,
-                    "base64 of 32 random bytes (`openssl rand -base64 32`): AES-256-GCM key sealing subscription secrets"),
+                    "base64 of 32 random bytes (`openssl rand -base64 32`): AES-256-GCM key sealing subscription secrets;"
+                            + " `outbox install` re-seals secrets of older releases with it"),
             row(TOPIC_PREFIX, "posthorn", ALL, false, "prefix of every Posthorn topic (`<prefix>.events`, …)"),
             row(EVENTS_PARTITIONS, "6", EnumSet.of(RELAY, DELIVER), false,
                     "partitions of the events, retry and inbox topics when Posthorn creates them; caps delivery instances"),
@@ -105,9 +107,13 @@ public final class Settings {
             row(ADMIN_TOKEN, null, EnumSet.of(ADMIN), true,
                     "bearer token required by the admin API (`Authorization: Bearer …`)"),
             row(ADMIN_AUTH, "token", EnumSet.of(ADMIN), false,
-                    "`token` requires POSTHORN_ADMIN_TOKEN; `off` turns authentication off explicitly"),
+                    "`token` requires POSTHORN_ADMIN_TOKEN; `off` turns authentication off explicitly, and the API then"
+                            + " answers only requests whose Host and Origin are local (127.0.0.1, localhost, [::1])"),
             row(METRICS_PORT, "9400", EnumSet.of(RELAY, DELIVER, ADMIN, RECEIVER), false,
                     "port of /health and /metrics of every service (`posthorn health` and the container healthcheck probe it); 0 turns it off"),
+            row(METRICS_ENDPOINT_LABELS, "false", EnumSet.of(DELIVER), false,
+                    "`true` tags delivery metrics (delivered, failures, latency) with each subscriber's host:port; off by"
+                            + " default, so /metrics does not tell who the subscribers are"),
             row(CONFIG_FILE, "", ALL, false,
                     "a properties file with any of these keys; environment variables override it"),
             row(LOG_LEVEL, "INFO", ALL, false, "log level of Posthorn's own loggers (read by the logging setup)"),

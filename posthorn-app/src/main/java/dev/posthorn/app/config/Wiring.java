@@ -148,6 +148,23 @@ public final class Wiring {
         return build(outboxBuilder(config));
     }
 
+    /**
+     * The outbox for {@code outbox install}: with the secret cipher when {@link Settings#SECRET_KEY} is set,
+     * so that the install re-seals secrets stored in the older format; without it the install only warns.
+     */
+    public static Outbox outboxForInstall(ConfigReader config) {
+        Optional<String> key = config.optional(Settings.SECRET_KEY);
+        Outbox.Builder builder = outboxBuilder(config);
+        if (key.isPresent()) {
+            try {
+                builder.secretCipher(SecretKeys.fromSetting(key.get(), false));
+            } catch (IllegalStateException e) {
+                throw new ConfigException(List.of(Settings.SECRET_KEY + ": " + e.getMessage()));
+            }
+        }
+        return build(builder);
+    }
+
     /** The outbox for {@code outbox check}: also knows the slot's retained-WAL warning threshold. */
     public static Outbox outboxForCheck(ConfigReader config) {
         long walWarning = config.bytes(Settings.RELAY_SLOT_WAL_WARNING);

@@ -117,7 +117,8 @@ public final class DevStack implements AutoCloseable {
         });
         RelayMetrics.bindGauges(observability.registry(), () -> relay);
 
-        var deliveryConfig = Wiring.delivery(config, new DeliveryMetrics(observability.registry()), clock, true);
+        var deliveryConfig = Wiring.delivery(config, new DeliveryMetrics(observability.registry(),
+                config.bool(Settings.METRICS_ENDPOINT_LABELS)), clock, true);
         delivery = step("delivery consumer (loopback allowed in dev)", () -> {
             DeliveryService d = new DeliveryService(deliveryConfig);
             started.push(() -> d.close(Duration.ofSeconds(10)));

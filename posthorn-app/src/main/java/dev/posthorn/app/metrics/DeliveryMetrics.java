@@ -6,22 +6,28 @@ import dev.posthorn.delivery.DeliveryService;
 import dev.posthorn.delivery.FailureClass;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The delivery consumer's events as Micrometer meters: delivered, failures by class, retries by
- * tier, DLQ count, inbox hits, in flight, per-endpoint latency, consumer lag. Tagged by endpoint
- * (host:port), never by subscription id, to keep cardinality bounded by what operators run.
+ * tier, DLQ count, inbox hits, in flight, latency, consumer lag. Never tagged by subscription id. Only
+ * when asked ({@code POSTHORN_METRICS_ENDPOINT_LABELS=true}) are delivered, failures and latency tagged
+ * by endpoint (the subscriber's host:port): /metrics is often open to more people than the
+ * subscriptions are.
  */
 public final class DeliveryMetrics implements DeliveryListener {
 
     private final MeterRegistry registry;
+    private final boolean endpointLabels;
     private final AtomicReference<DeliveryGauges> gauges = new AtomicReference<>();
 
-    public DeliveryMetrics(MeterRegistry registry) {
+    /** @param endpointLabels tag delivered, failures and latency with the endpoint (host:port) */
+    public DeliveryMetrics(MeterRegistry registry, boolean endpointLabels) {
         this.registry = registry;
+        this.endpointLabels = endpointLabels;
         Gauge.builder("posthorn.delivery.in.flight", () -> read(g -> g.inFlight())).register(registry);
         Gauge.builder("posthorn.delivery.queued", () -> read(g -> g.queued())).register(registry);
         Gauge.builder("posthorn.delivery.consumer.lag", () -> read(g -> g.consumerLag())).register(registry);
@@ -50,19 +56,23 @@ public final class DeliveryMetrics implements DeliveryListener {
 
     @Override
     public void responded(String endpoint, int status, Duration latency) {
-        Timer.builder("posthorn.delivery.endpoint.latency").tag("endpoint", endpoint)
+        Timer.builder("posthorn.delivery.endpoint.latency").tags(endpoint(endpoint))
                 .publishPercentiles(0.5, 0.99).register(registry).record(latency);
     }
 
     @Override
     public void delivered(String subscriptionId, String endpoint, int attempt) {
-        registry.counter("posthorn.delivery.delivered", "endpoint", endpoint).increment();
+        registry.counter("posthorn.delivery.delivered", endpoint(endpoint)).increment();
     }
 
     @Override
     public void failed(String subscriptionId, String endpoint, FailureClass failure) {
-        registry.counter("posthorn.delivery.failures", "endpoint", endpoint, "class", failure.name().toLowerCase())
-                .increment();
+        registry.counter("posthorn.delivery.failures",
+                endpoint(endpoint).and("class", failure.name().toLowerCase(java.util.Locale.ROOT))).increment();
+    }
+
+    private Tags endpoint(String endpoint) {
+        return endpointLabels ? Tags.of("endpoint", endpoint) : Tags.empty();
     }
 
     @Override

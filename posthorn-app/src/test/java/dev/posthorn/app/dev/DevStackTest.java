@@ -164,7 +164,7 @@ class DevStackTest {
 
         HttpResponse<String> list = call("GET", "/_webhooks/subscriptions", null);
         assertThat(list.statusCode()).isEqualTo(200);
-        assertThat(list.body()).contains(id).doesNotContain("whsec_").doesNotContain("v1:");
+        assertThat(list.body()).contains(id).doesNotContain("whsec_").doesNotContain("v1:").doesNotContain("v2:");
 
         HttpResponse<String> rotated = call("POST", "/_webhooks/subscriptions/" + id + "/rotate", null);
         assertThat(rotated.statusCode()).isEqualTo(200);

@@ -42,6 +42,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  * are added and events published while no relay has ever run; relay and delivery start later, each in a
  * JVM of its own ({@code posthorn relay}, {@code posthorn deliver}), and a real HTTP receiver that
  * verifies signatures must get every event, byte for byte as the publisher wrote it (in canonical form).
+ * The subscription's secret is stored as an older release sealed it, and the install re-seals it.
  */
 @PosthornIntegrationTest
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
@@ -84,7 +85,19 @@ class InstallFirstPipelineTest {
             String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hooks";
             SubscriptionChange subscription = outbox.subscriptions(dataSource(postgres, scope))
                     .add("order.*", url, Optional.empty(), false);
-            WebhookVerifier verifier = WebhookVerifier.builder().secret(subscription.generatedSecret().orElseThrow()).build();
+            String secret = subscription.generatedSecret().orElseThrow();
+            // An upgrade: the row holds the secret as an install from before secrets were bound to their
+            // subscription sealed it (v1:); the upgrade's install re-seals it and delivery signs with it.
+            try (Connection c = postgres.connect(scope.schema());
+                    java.sql.PreparedStatement old = c.prepareStatement("UPDATE posthorn_subscriptions SET secret = ? WHERE id = ?")) {
+                old.setString(1, sealV1(secretKey, secret));
+                old.setObject(2, subscription.id());
+                assertThat(old.executeUpdate()).isEqualTo(1);
+            }
+            try (Connection c = postgres.connect()) {
+                outbox.install(c);
+            }
+            WebhookVerifier verifier = WebhookVerifier.builder().secret(secret).build();
             receiver.createContext("/hooks", new VerifyingHttpHandler(verifier, exchange -> {
                 received.put(exchange.getRequestHeaders().getFirst("webhook-id"), VerifyingHttpHandler.verifiedBody(exchange));
                 exchange.sendResponseHeaders(204, -1);
@@ -134,6 +147,22 @@ class InstallFirstPipelineTest {
             receiver.stop(0);
             receiverThreads.shutdownNow();
         }
+    }
+
+    /** {@code "v1:"} + base64(nonce, AES-256-GCM with the fixed associated data of that format), with the JDK alone. */
+    private static String sealV1(String base64Key, String secret) throws java.security.GeneralSecurityException {
+        byte[] nonce = new byte[12];
+        new java.security.SecureRandom().nextBytes(nonce);
+        javax.crypto.Cipher aes = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
+        aes.init(javax.crypto.Cipher.ENCRYPT_MODE,
+                new javax.crypto.spec.SecretKeySpec(java.util.Base64.getDecoder().decode(base64Key), "AES"),
+                new javax.crypto.spec.GCMParameterSpec(128, nonce));
+        aes.updateAAD("posthorn/subscription-secret/v1".getBytes(StandardCharsets.UTF_8));
+        byte[] sealed = aes.doFinal(secret.getBytes(StandardCharsets.UTF_8));
+        byte[] all = new byte[nonce.length + sealed.length];
+        System.arraycopy(nonce, 0, all, 0, nonce.length);
+        System.arraycopy(sealed, 0, all, nonce.length, sealed.length);
+        return "v1:" + java.util.Base64.getEncoder().encodeToString(all);
     }
 
     private static void requireAlive(ServiceProcess... services) {

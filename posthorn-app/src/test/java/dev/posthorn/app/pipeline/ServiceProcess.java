@@ -1,6 +1,7 @@
 package dev.posthorn.app.pipeline;
 
 import dev.posthorn.app.Main;
+import dev.posthorn.testkit.TestProcesses;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,13 +24,13 @@ final class ServiceProcess implements AutoCloseable {
         Path dir = Paths.get("target", "service-processes");
         Files.createDirectories(dir);
         log = dir.resolve(logName + ".log");
-        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx384m", "-XX:+UseSerialGC",
+        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx384m", "-XX:+UseSerialGC", TestProcesses.ownerOption(),
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(), command));
         // Only the test's own configuration: an unknown POSTHORN_* key would stop the service.
         pb.environment().keySet().removeIf(k -> k.startsWith("POSTHORN_"));
         pb.environment().putAll(environment);
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
-        process = pb.start();
+        process = TestProcesses.register(pb.start());
     }
 
     boolean isAlive() {
