@@ -166,7 +166,8 @@ public final class EmbeddedPostgresServer implements PostgresServer {
      * Kills the postmaster with SIGKILL, as a crash would, and waits until it and every backend it started
      * are gone (they notice the postmaster's death and exit), so that a server can start again on the same
      * data directory. Nothing is flushed or shut down: the next start runs crash recovery. Start a cluster
-     * that is crashed with {@code fsync=true}. This object is unusable afterwards; do not close it.
+     * that is crashed with {@code fsync=true}. Afterwards this object only lets go of the data directory
+     * (zonky's lock on it); start a new server there with {@link #start(Path, int, boolean, boolean)}.
      */
     public void crash(Duration timeout) {
         long pid = postmasterPid();
@@ -186,6 +187,9 @@ public final class EmbeddedPostgresServer implements PostgresServer {
                 throw new IllegalStateException("waiting for Postgres process " + process.pid() + " to exit", e);
             }
         }
+        log.info("Killed the postmaster (pid {}) of {} with SIGKILL", pid, dataDirectory);
+        // Releases zonky's lock on the directory; its pg_ctl stop finds no server and only logs that.
+        close();
     }
 
     @Override
