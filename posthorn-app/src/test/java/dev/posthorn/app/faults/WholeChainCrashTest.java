@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.posthorn.app.Main;
 import dev.posthorn.testkit.Await;
-import dev.posthorn.testkit.KafkaBroker;
+import dev.posthorn.testkit.KafkaProcessCluster;
 import dev.posthorn.testkit.PostgresServer;
 import dev.posthorn.testkit.PosthornIntegrationTest;
 import dev.posthorn.testkit.TestScope;
@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The whole chain as separate processes: the application (this JVM) publishes, an active and a standby
- * relay ({@code posthorn relay}, each its own JVM) read the slot, two delivery instances (own JVMs, one
- * consumer group) deliver to a receiver that verifies signatures. Mid-stream the active relay and one
+ * relay ({@code posthorn relay}, each its own JVM) read the slot into a Kafka broker (its own JVM), two
+ * delivery instances (own JVMs, one consumer group) deliver to a receiver that verifies signatures. Mid-stream the active relay and one
  * delivery instance are killed with SIGKILL at once; the standby relay and the other instance take over.
  */
 @PosthornIntegrationTest
@@ -24,9 +24,10 @@ class WholeChainCrashTest {
 
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
-    void activeRelayAndOneDeliveryInstanceKilledMidStreamLoseNothing(PostgresServer postgres, KafkaBroker kafka,
-            TestScope scope) throws Exception {
-        try (SignedReceiver receiver = new SignedReceiver()) {
+    void activeRelayAndOneDeliveryInstanceKilledMidStreamLoseNothing(PostgresServer postgres, TestScope scope)
+            throws Exception {
+        try (KafkaProcessCluster kafka = KafkaProcessCluster.start(1, Duration.ofSeconds(60));
+                SignedReceiver receiver = new SignedReceiver()) {
             FaultPipeline pipeline = new FaultPipeline(scope, postgres, kafka.bootstrapServers(), 4).install();
             pipeline.subscribe(receiver);
             String[] deliveryArgs = {pipeline.bootstrap, scope.topicPrefix(), scope.unique("delivery"),
