@@ -3,6 +3,7 @@ package dev.posthorn.app.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.posthorn.delivery.DeliveryService;
+import dev.posthorn.relay.RelayListener;
 import dev.posthorn.relay.RelayService;
 import dev.posthorn.relay.RelayState;
 import dev.posthorn.testkit.Await;
@@ -38,7 +39,16 @@ class KafkaClusterFaultTest {
                 SignedReceiver receiver = new SignedReceiver()) {
             FaultPipeline pipeline = new FaultPipeline(scope, postgres, kafka.bootstrapServers(), 3).install();
             pipeline.subscribe(receiver);
-            try (RelayService relay = new RelayService(pipeline.relay().replicationFactor(3).minInsyncReplicas(2).build());
+            // Every state the relay passes through, to show whether losing a broker made it restart its stream.
+            List<String> relayStates = new java.util.concurrent.CopyOnWriteArrayList<>();
+            RelayListener recordStates = new RelayListener() {
+                @Override
+                public void stateChanged(RelayState previous, RelayState current) {
+                    relayStates.add(current.name());
+                }
+            };
+            try (RelayService relay = new RelayService(pipeline.relay().replicationFactor(3).minInsyncReplicas(2)
+                            .listener(recordStates).build());
                     DeliveryService delivery = new DeliveryService(pipeline.delivery().replicationFactor((short) 3).build());
                     Admin admin = kafka.admin()) {
                 relay.start();
@@ -53,6 +63,7 @@ class KafkaClusterFaultTest {
                 int victim = admin.describeTopics(List.of(events)).allTopicNames().get(30, TimeUnit.SECONDS)
                         .get(events).partitions().get(0).leader().id();
 
+                int relayStatesAtKill = -1;
                 Publisher publisher = pipeline.publisher(300);
                 try {
                     Await.until(Duration.ofSeconds(60), "events flowing before the kill", () -> receiver.distinct() >= 400);
@@ -60,6 +71,7 @@ class KafkaClusterFaultTest {
                     kafka.kill(victim);
                     int committedAtKill = publisher.committed().size();
                     int deliveredAtKill = receiver.distinct();
+                    relayStatesAtKill = relayStates.size();
                     System.out.printf("FAULT_STEP kafka_cluster: SIGKILLed node %d (pid %d, leader of %s-0) with %d"
                             + " committed, %d delivered%n", victim, pid, events, committedAtKill, deliveredAtKill);
                     Await.until(Duration.ofSeconds(60), "900 more commits and 600 more deliveries with a node dead", () ->
@@ -79,9 +91,10 @@ class KafkaClusterFaultTest {
                 assertThat(delivery.state()).isEqualTo(DeliveryService.State.RUNNING);
                 TopicDescription after = admin.describeTopics(List.of(events)).allTopicNames().get(30, TimeUnit.SECONDS)
                         .get(events);
-                System.out.printf("FAULT_STEP kafka_cluster: after the kill %s-0 is led by node %d, ISR %s%n", events,
-                        after.partitions().get(0).leader().id(),
-                        after.partitions().get(0).isr().stream().map(n -> n.id()).toList());
+                System.out.printf("FAULT_STEP kafka_cluster: after the kill %s-0 is led by node %d, ISR %s; relay state changes"
+                        + " since the kill: %s%n", events, after.partitions().get(0).leader().id(),
+                        after.partitions().get(0).isr().stream().map(n -> n.id()).toList(),
+                        relayStates.subList(relayStatesAtKill, relayStates.size()));
             }
         }
     }

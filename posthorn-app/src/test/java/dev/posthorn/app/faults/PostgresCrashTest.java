@@ -48,9 +48,9 @@ class PostgresCrashTest {
                 Publisher publisher = pipeline.publisher(400);
                 try {
                     Await.until(Duration.ofSeconds(60), "events flowing before the crash", () -> receiver.distinct() >= 400);
-                    int committedAtCrash = publisher.committed().size();
                     long pid = pg.postmasterPid();
                     pg.crash(Duration.ofSeconds(30));
+                    int committedAtCrash = publisher.committed().size();
                     System.out.printf("FAULT_STEP postgres: SIGKILLed postmaster %d with %d committed, %d delivered%n",
                             pid, committedAtCrash, receiver.distinct());
                     long failuresAtCrash = publisher.failures();
