@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -23,12 +24,15 @@ public final class EmbeddedPostgresServer implements PostgresServer {
 
     private final EmbeddedPostgres postgres;
     private final Path dataDirectory;
+    /** As recorded at start, for the leftover record (a crash and restart makes a new server object). */
     private final long postmasterPid;
+    private final boolean fsync;
 
-    private EmbeddedPostgresServer(EmbeddedPostgres postgres, Path dataDirectory) {
+    private EmbeddedPostgresServer(EmbeddedPostgres postgres, Path dataDirectory, boolean fsync) {
         this.postgres = postgres;
         this.dataDirectory = dataDirectory;
         this.postmasterPid = TestProcesses.postmasterPid(dataDirectory).orElse(-1L);
+        this.fsync = fsync;
     }
 
     /** Starts a throwaway server on a free port in a fresh temporary directory. */
@@ -49,6 +53,19 @@ public final class EmbeddedPostgresServer implements PostgresServer {
      * @param keepData reuse an existing cluster in {@code dataDirectory} (and keep it after close)
      */
     public static EmbeddedPostgresServer start(Path dataDirectory, int port, boolean keepData) {
+        return start(dataDirectory, port, keepData, false);
+    }
+
+    /**
+     * Starts a server, choosing whether it survives a crash.
+     *
+     * <p>{@code fsync=false} ({@code fsync=off}, {@code full_page_writes=off}) is fast and fine for a cluster
+     * nobody crashes. A test that kills the postmaster (or the machine) needs {@code fsync=true}
+     * ({@code fsync=on}, {@code full_page_writes=on}): a commit that returned is then on disk.
+     *
+     * @param fsync {@code true} for a crash-safe cluster
+     */
+    public static EmbeddedPostgresServer start(Path dataDirectory, int port, boolean keepData, boolean fsync) {
         stopLeftover(dataDirectory);
         try {
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
@@ -59,19 +76,19 @@ public final class EmbeddedPostgresServer implements PostgresServer {
                     .setServerConfig("max_wal_senders", "64")
                     .setServerConfig("max_connections", "300")
                     .setServerConfig("wal_sender_timeout", "30s")
-                    .setServerConfig("fsync", "off")
+                    .setServerConfig("fsync", fsync ? "on" : "off")
                     // zonky turns synchronous_commit off; turn it back on. Logical decoding only sends flushed
                     // WAL, so with it off every commit waited for the WAL writer's next round (200 ms apart,
                     // measured 110 ms on average) before the relay saw it. With fsync off the flush is a write.
                     .setServerConfig("synchronous_commit", "on")
-                    .setServerConfig("full_page_writes", "off")
-                    .setPGStartupWait(java.time.Duration.ofSeconds(60))
+                    .setServerConfig("full_page_writes", fsync ? "on" : "off")
+                    .setPGStartupWait(Duration.ofSeconds(60))
                     // The owner stops it: zonky's own hook would race the services still using it at exit.
                     .setRegisterShutdownHook(false);
             if (port > 0) {
                 builder.setPort(port);
             }
-            return new EmbeddedPostgresServer(builder.start(), dataDirectory);
+            return new EmbeddedPostgresServer(builder.start(), dataDirectory, fsync);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start embedded Postgres in " + dataDirectory, e);
         }
@@ -131,12 +148,52 @@ public final class EmbeddedPostgresServer implements PostgresServer {
         return "postgres";
     }
 
-    long postmasterPid() {
-        return postmasterPid;
-    }
-
     public Path dataDirectory() {
         return dataDirectory;
+    }
+
+    /** Whether this cluster runs with {@code fsync=on} (crash-safe) or {@code fsync=off} (fast). */
+    public boolean fsync() {
+        return fsync;
+    }
+
+    /** The postmaster's process id, from {@code postmaster.pid}. */
+    public long postmasterPid() {
+        try {
+            return Long.parseLong(Files.readAllLines(dataDirectory.resolve("postmaster.pid")).get(0).trim());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read postmaster.pid in " + dataDirectory, e);
+        }
+    }
+
+    /**
+     * Kills the postmaster with SIGKILL, as a crash would, and waits until it and every backend it started
+     * are gone (they notice the postmaster's death and exit), so that a server can start again on the same
+     * data directory. Nothing is flushed or shut down: the next start runs crash recovery. Start a cluster
+     * that is crashed with {@code fsync=true}. Afterwards this object only lets go of the data directory
+     * (zonky's lock on it); start a new server there with {@link #start(Path, int, boolean, boolean)}.
+     */
+    public void crash(Duration timeout) {
+        long pid = postmasterPid();
+        ProcessHandle postmaster = ProcessHandle.of(pid)
+                .orElseThrow(() -> new IllegalStateException("no postmaster with pid " + pid));
+        List<ProcessHandle> backends = postmaster.children().toList();
+        postmaster.destroyForcibly();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (ProcessHandle process : java.util.stream.Stream.concat(java.util.stream.Stream.of(postmaster),
+                backends.stream()).toList()) {
+            try {
+                process.onExit().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                // A backend that outlives the postmaster keeps the shared memory: the restart would refuse.
+                process.destroyForcibly();
+            } catch (Exception e) {
+                throw new IllegalStateException("waiting for Postgres process " + process.pid() + " to exit", e);
+            }
+        }
+        log.info("Killed the postmaster (pid {}) of {} with SIGKILL", pid, dataDirectory);
+        // Releases zonky's lock on the directory; its pg_ctl stop finds no server and only logs that.
+        close();
     }
 
     @Override

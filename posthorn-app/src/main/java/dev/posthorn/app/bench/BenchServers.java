@@ -4,6 +4,10 @@ import dev.posthorn.testkit.EmbeddedKafkaBroker;
 import dev.posthorn.testkit.EmbeddedPostgresServer;
 import dev.posthorn.testkit.KafkaBroker;
 import dev.posthorn.testkit.PostgresServer;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -48,10 +52,31 @@ final class BenchServers implements AutoCloseable {
         try {
             BenchServers servers = new BenchServers(postgres, kafka.join());
             console.line("Postgres " + postgres.jdbcUrl() + ", Kafka " + servers.kafka.bootstrapServers());
+            console.line(durability(postgres));
             return servers;
         } catch (RuntimeException e) {
             postgres.close();
             throw e;
+        }
+    }
+
+    /**
+     * The durability the figures were measured with, read from the server itself: commit latency and so
+     * every throughput figure depend on it (the embedded cluster runs {@code fsync=off}: fast, not crash-safe).
+     */
+    static String durability(PostgresServer postgres) {
+        try (Connection c = postgres.connect(); Statement s = c.createStatement()) {
+            return "Postgres durability: fsync=" + show(s, "fsync") + " synchronous_commit=" + show(s, "synchronous_commit")
+                    + " full_page_writes=" + show(s, "full_page_writes")
+                    + (postgres instanceof EmbeddedPostgresServer ? " (the embedded cluster this run started)" : "");
+        } catch (SQLException e) {
+            return "Postgres durability: unknown (cannot read fsync / synchronous_commit: " + e.getMessage() + ")";
+        }
+    }
+
+    private static String show(Statement s, String setting) throws SQLException {
+        try (ResultSet rs = s.executeQuery("SHOW " + setting)) {
+            return rs.next() ? rs.getString(1) : "?";
         }
     }
 
