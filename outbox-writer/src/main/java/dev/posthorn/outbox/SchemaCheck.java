@@ -82,7 +82,9 @@ final class SchemaCheck {
                     INSTALL + ", which changes it to json"));
         }
         if (facts.legacySealedSecrets() > 0) {
-            problems.add(new SchemaReport.Problem(facts.legacySealedSecrets() + " subscription(s) in " + schema + "."
+            // A warning, not a problem: the relay passes secrets through and must keep streaming; only
+            // deliveries to these subscriptions fail (dead-lettered with the reason) until install re-seals them.
+            warnings.add(new SchemaReport.Problem(facts.legacySealedSecrets() + " subscription(s) in " + schema + "."
                     + Outbox.SUBSCRIPTIONS_TABLE + " hold secrets sealed in the old v1: format, not bound to their"
                     + " subscription: the delivery consumer refuses them and dead-letters their events",
                     INSTALL + " with the secret key (`posthorn outbox install` with POSTHORN_SECRET_KEY set), which"

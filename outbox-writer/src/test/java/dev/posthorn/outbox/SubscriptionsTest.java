@@ -253,7 +253,7 @@ class SubscriptionsTest {
         installed(scope, outboxIn(scope)); // without the key: only a warning, nothing changes
         assertThat(storedSecret(given.id())).startsWith("v1:");
         try (Connection connection = scope.connect()) {
-            assertThat(outboxIn(scope).build().check(connection).problems()).extracting(SchemaReport.Problem::problem)
+            assertThat(outboxIn(scope).build().check(connection).warnings()).extracting(SchemaReport.Problem::problem)
                     .singleElement().asString().startsWith("1 subscription(s) in " + scope.schema()
                             + ".posthorn_subscriptions hold secrets sealed in the old v1: format");
         }
@@ -270,7 +270,8 @@ class SubscriptionsTest {
         installed(scope, outboxIn(scope).secretCipher(cipher).clock(clock));
         assertThat(storedSecret(given.id())).as("install is idempotent").isEqualTo(resealed);
         try (Connection connection = scope.connect()) {
-            assertThat(outboxIn(scope).build().check(connection).problems()).isEmpty();
+            assertThat(outboxIn(scope).build().check(connection).warnings()).extracting(SchemaReport.Problem::problem)
+                    .noneMatch(p -> p.contains("v1:"));
         }
     }
 
