@@ -15,7 +15,6 @@ import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -146,14 +145,26 @@ final class TopicSetup {
     }
 
     private int partitionCount(String name) throws InterruptedException, ExecutionException, TimeoutException {
+        return whenKnown(() -> admin.describeTopics(List.of(name)).allTopicNames()
+                .get(30, TimeUnit.SECONDS).get(name).partitions().size());
+    }
+
+    /** An admin request about one topic. */
+    private interface TopicRequest<T> {
+        T send() throws InterruptedException, ExecutionException, TimeoutException;
+    }
+
+    /**
+     * Sends {@code request} until the topic is known: one just created (here or by the relay) takes a
+     * moment to reach every broker's metadata, and a cluster answers "unknown topic" meanwhile.
+     */
+    private static <T> T whenKnown(TopicRequest<T> request)
+            throws InterruptedException, ExecutionException, TimeoutException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (true) {
             try {
-                TopicDescription description = admin.describeTopics(List.of(name)).allTopicNames()
-                        .get(30, TimeUnit.SECONDS).get(name);
-                return description.partitions().size();
+                return request.send();
             } catch (ExecutionException e) {
-                // A topic just created takes a moment to appear in every broker's metadata.
                 if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
                     throw e;
                 }
@@ -165,7 +176,7 @@ final class TopicSetup {
     private void checkCleanupPolicy(String name, Set<String> expected)
             throws InterruptedException, ExecutionException, TimeoutException {
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, name);
-        Config config = admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource);
+        Config config = whenKnown(() -> admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource));
         String value = config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value();
         Set<String> actual = new HashSet<>(Arrays.asList(value.replace(" ", "").split(",")));
         if (!actual.equals(expected)) {
