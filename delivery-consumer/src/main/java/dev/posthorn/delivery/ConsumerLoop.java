@@ -532,10 +532,7 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
         long nowNanos = System.nanoTime();
         // Instance-wide: work fetched and waiting (ready, behind a duplicate, at endpoints that keep up)
         // pauses every partition. Deliveries held in order pause only their own partition.
-        int waiting = 0;
-        for (int n : slots.backpressure(nowNanos).values()) {
-            waiting += n;
-        }
+        int waiting = slots.backpressure(nowNanos);
         for (PartitionWork work : partitions.values()) {
             waiting += work.buffered;
         }

@@ -47,7 +47,6 @@ final class EndpointSlots {
     private static final class Endpoint {
         int inFlight;
         final ArrayDeque<Delivery> waiting = new ArrayDeque<>();
-        final Map<PartitionWork, Integer> waitingBy = new HashMap<>();
         /** Deliveries to this endpoint waiting behind their key's head (ordinary subscriptions), by partition. */
         final Map<PartitionWork, Integer> behindKeysBy = new HashMap<>();
         int behindKeys;
@@ -69,13 +68,11 @@ final class EndpointSlots {
                 headSince = now;
             }
             waiting.add(d);
-            waitingBy.merge(d.source().work(), 1, Integer::sum);
         }
 
         Delivery poll(long now) {
             Delivery d = waiting.poll();
             headSince = now;
-            waitingBy.computeIfPresent(d.source().work(), (w, n) -> n == 1 ? null : n - 1);
             return d;
         }
 
@@ -184,19 +181,17 @@ final class EndpointSlots {
     }
 
     /**
-     * Deliveries held for endpoints that count as backpressure, by the partition they came from: those
-     * of every endpoint except a slow one while another endpoint is in use. Forgets long-idle endpoints.
+     * Deliveries held for endpoints that count as backpressure: those of every endpoint except a slow
+     * one while another endpoint is in use. Forgets long-idle endpoints.
      */
-    Map<PartitionWork, Integer> backpressure(long now) {
+    int backpressure(long now) {
         endpoints.values().removeIf(e -> e.inFlight == 0 && e.buffered() == 0 && now - e.lastUsed > FORGET_IDLE_NANOS);
-        Map<PartitionWork, Integer> counted = new HashMap<>();
         boolean others = endpoints.size() > 1;
+        int counted = 0;
         for (Endpoint e : endpoints.values()) {
-            if (others && e.slow(now, slots, responseTimeoutNanos)) {
-                continue;
+            if (!others || !e.slow(now, slots, responseTimeoutNanos)) {
+                counted += e.buffered();
             }
-            e.waitingBy.forEach((work, n) -> counted.merge(work, n, Integer::sum));
-            e.behindKeysBy.forEach((work, n) -> counted.merge(work, n, Integer::sum));
         }
         return counted;
     }
@@ -213,9 +208,7 @@ final class EndpointSlots {
     /** Drops the queued deliveries of {@code work}'s partition (revoked or lost: its next owner does them). */
     void forget(PartitionWork work) {
         for (Endpoint e : endpoints.values()) {
-            if (e.waitingBy.remove(work) != null) {
-                e.waiting.removeIf(d -> d.source().work() == work);
-            }
+            e.waiting.removeIf(d -> d.source().work() == work);
             Integer behind = e.behindKeysBy.remove(work);
             if (behind != null) {
                 e.behindKeys -= behind; // the lanes went with the partition
@@ -227,7 +220,6 @@ final class EndpointSlots {
     void clearQueues() {
         for (Endpoint e : endpoints.values()) {
             e.waiting.clear();
-            e.waitingBy.clear();
             e.behindKeys = 0;
             e.behindKeysBy.clear();
         }

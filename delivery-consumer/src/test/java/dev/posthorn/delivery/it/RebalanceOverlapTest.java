@@ -7,23 +7,16 @@ import dev.posthorn.testkit.Await;
 import dev.posthorn.testkit.KafkaBroker;
 import dev.posthorn.testkit.PosthornIntegrationTest;
 import dev.posthorn.testkit.TestScope;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -80,53 +73,31 @@ class RebalanceOverlapTest {
         final Map<String, Integer> mostAtOnce = new ConcurrentHashMap<>();
         final AtomicInteger aborted = new AtomicInteger();
         private final Map<String, AtomicInteger> open = new ConcurrentHashMap<>();
-        private final ServerSocket server;
-        private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+        private final RawHttpReceiver receiver = new RawHttpReceiver(this::answer);
 
-        SlowReceiver() throws IOException {
-            server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            threads.execute(() -> {
-                while (!server.isClosed()) {
-                    try {
-                        Socket socket = server.accept();
-                        threads.execute(() -> serve(socket));
-                    } catch (IOException e) {
-                        return;
-                    }
-                }
-            });
-        }
+        SlowReceiver() throws IOException {}
 
         URI url() {
-            return URI.create("http://127.0.0.1:" + server.getLocalPort() + "/hooks");
+            return receiver.url();
         }
 
-        private void serve(Socket socket) {
-            try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
-                while (true) {
-                    String head = readHead(in);
-                    if (head == null) {
-                        return;
-                    }
-                    in.readNBytes(Integer.parseInt(header(head, "content-length", "0")));
-                    String id = header(head, "webhook-id", "");
-                    opened.add(id);
-                    AtomicInteger now = open.computeIfAbsent(id, k -> new AtomicInteger());
-                    mostAtOnce.merge(id, now.incrementAndGet(), Math::max);
-                    try {
-                        if (!clientStaysFor(socket, in, ANSWER_AFTER)) {
-                            aborted.incrementAndGet();
-                            return;
-                        }
-                        out.write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                        out.flush();
-                        answered.merge(id, 1, Integer::sum);
-                    } finally {
-                        now.decrementAndGet();
-                    }
+        private boolean answer(RawHttpReceiver.Request request, Socket socket, InputStream in, OutputStream out)
+                throws IOException {
+            String id = request.header("webhook-id", "");
+            opened.add(id);
+            AtomicInteger now = open.computeIfAbsent(id, k -> new AtomicInteger());
+            mostAtOnce.merge(id, now.incrementAndGet(), Math::max);
+            try {
+                if (!clientStaysFor(socket, in, ANSWER_AFTER)) {
+                    aborted.incrementAndGet();
+                    return false;
                 }
-            } catch (IOException e) {
-                // the client went away
+                out.write(RawHttpReceiver.OK_EMPTY);
+                out.flush();
+                answered.merge(id, 1, Integer::sum);
+                return true;
+            } finally {
+                now.decrementAndGet();
             }
         }
 
@@ -152,34 +123,9 @@ class RebalanceOverlapTest {
             }
         }
 
-        private static String readHead(InputStream in) throws IOException {
-            ByteArrayOutputStream head = new ByteArrayOutputStream();
-            int matched = 0;
-            int b;
-            while ((b = in.read()) >= 0) {
-                head.write(b);
-                matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
-                if (matched == 4) {
-                    return head.toString(StandardCharsets.US_ASCII);
-                }
-            }
-            return null;
-        }
-
-        private static String header(String head, String name, String otherwise) {
-            for (String line : head.split("\r\n")) {
-                int colon = line.indexOf(':');
-                if (colon > 0 && line.substring(0, colon).trim().toLowerCase(Locale.ROOT).equals(name)) {
-                    return line.substring(colon + 1).trim();
-                }
-            }
-            return otherwise;
-        }
-
         @Override
         public void close() throws IOException {
-            server.close();
-            threads.shutdownNow();
+            receiver.close();
         }
     }
 }

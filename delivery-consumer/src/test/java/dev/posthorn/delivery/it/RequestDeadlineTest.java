@@ -8,21 +8,15 @@ import dev.posthorn.testkit.Await;
 import dev.posthorn.testkit.KafkaBroker;
 import dev.posthorn.testkit.PosthornIntegrationTest;
 import dev.posthorn.testkit.TestScope;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -70,93 +64,45 @@ class RequestDeadlineTest {
         final List<String> eventIds = new CopyOnWriteArrayList<>();
         final List<java.time.Instant> arrivals = new CopyOnWriteArrayList<>();
         final List<Duration> cutOff = new CopyOnWriteArrayList<>();
-        private final ServerSocket server;
-        private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+        private final RawHttpReceiver receiver = new RawHttpReceiver(this::answer);
 
-        TricklingReceiver() throws IOException {
-            server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            threads.execute(() -> {
-                while (!server.isClosed()) {
-                    try {
-                        Socket socket = server.accept();
-                        threads.execute(() -> serve(socket));
-                    } catch (IOException e) {
-                        return; // closed
-                    }
-                }
-            });
-        }
+        TricklingReceiver() throws IOException {}
 
         URI url() {
-            return URI.create("http://127.0.0.1:" + server.getLocalPort() + "/hooks");
+            return receiver.url();
         }
 
-        private void serve(Socket socket) {
-            try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
-                while (true) {
-                    String head = readHead(in);
-                    if (head == null) {
-                        return;
-                    }
-                    int length = Integer.parseInt(header(head, "content-length", "0"));
-                    in.readNBytes(length);
-                    int attempt = Integer.parseInt(header(head, "x-attempt", "0"));
-                    arrivals.add(java.time.Instant.now());
-                    attempts.add(attempt);
-                    eventIds.add(header(head, "x-event-id", ""));
-                    if (attempt == 1) {
-                        long start = System.nanoTime();
-                        out.write("HTTP/1.1 200 OK\r\nX-Trickle: ".getBytes(StandardCharsets.US_ASCII));
+        private boolean answer(RawHttpReceiver.Request request, Socket socket, InputStream in, OutputStream out)
+                throws IOException {
+            int attempt = Integer.parseInt(request.header("x-attempt", "0"));
+            arrivals.add(java.time.Instant.now());
+            attempts.add(attempt);
+            eventIds.add(request.header("x-event-id", ""));
+            if (attempt == 1) {
+                long start = System.nanoTime();
+                out.write("HTTP/1.1 200 OK\r\nX-Trickle: ".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                try {
+                    while (true) {
+                        Thread.sleep(1000); // the receiver's pace: one byte a second
+                        out.write('a');
                         out.flush();
-                        try {
-                            while (true) {
-                                Thread.sleep(1000); // the receiver's pace: one byte a second
-                                out.write('a');
-                                out.flush();
-                            }
-                        } catch (IOException e) {
-                            cutOff.add(Duration.ofNanos(System.nanoTime() - start));
-                            return;
-                        }
                     }
-                    out.write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                    out.flush();
+                } catch (IOException e) {
+                    cutOff.add(Duration.ofNanos(System.nanoTime() - start));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
-            } catch (IOException e) {
-                // client went away
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                return false;
             }
-        }
-
-        private static String readHead(InputStream in) throws IOException {
-            ByteArrayOutputStream head = new ByteArrayOutputStream();
-            int matched = 0;
-            int b;
-            while ((b = in.read()) >= 0) {
-                head.write(b);
-                matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
-                if (matched == 4) {
-                    return head.toString(StandardCharsets.US_ASCII);
-                }
-            }
-            return null;
-        }
-
-        private static String header(String head, String name, String otherwise) {
-            for (String line : head.split("\r\n")) {
-                int colon = line.indexOf(':');
-                if (colon > 0 && line.substring(0, colon).trim().toLowerCase(Locale.ROOT).equals(name)) {
-                    return line.substring(colon + 1).trim();
-                }
-            }
-            return otherwise;
+            out.write(RawHttpReceiver.OK_EMPTY);
+            out.flush();
+            return true;
         }
 
         @Override
         public void close() throws IOException {
-            server.close();
-            threads.shutdownNow();
+            receiver.close();
         }
     }
 }

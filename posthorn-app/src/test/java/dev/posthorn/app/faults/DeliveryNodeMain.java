@@ -20,6 +20,7 @@ public final class DeliveryNodeMain {
     private DeliveryNodeMain() {}
 
     public static void main(String[] args) throws Exception {
+        java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
         DeliveryConfig config = DeliveryConfig.builder()
                 .bootstrapServers(args[0]).topicPrefix(args[1]).groupId(args[2])
                 .partitions(Integer.parseInt(args[3]))
@@ -29,6 +30,14 @@ public final class DeliveryNodeMain {
                         Duration.ofSeconds(10), Duration.ofSeconds(30)))
                 .commitInterval(Duration.ofMillis(200))
                 .kafkaProperties(Map.of("session.timeout.ms", "6000", "heartbeat.interval.ms", "1500"))
+                .listener(new dev.posthorn.delivery.DeliveryListener() {
+                    @Override
+                    public void stateChanged(DeliveryService.State state) {
+                        if (state == DeliveryService.State.STOPPED || state == DeliveryService.State.FAILED) {
+                            ended.countDown();
+                        }
+                    }
+                })
                 .build();
         DeliveryService service = new DeliveryService(config);
         Runtime.getRuntime().addShutdownHook(new Thread(service::close, "delivery-node-shutdown"));
@@ -39,9 +48,7 @@ public final class DeliveryNodeMain {
         }
         System.out.println(READY);
         System.out.flush();
-        while (service.state() != DeliveryService.State.STOPPED && service.state() != DeliveryService.State.FAILED) {
-            Thread.sleep(500); // this JVM's main thread has nothing else to do
-        }
+        ended.await(); // until the service stops (SIGTERM) or fails; SIGKILL just ends the JVM
         System.out.println("delivery ended in " + service.state() + ": " + service.problem());
         Runtime.getRuntime().halt(service.state() == DeliveryService.State.FAILED ? 1 : 0);
     }
