@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Timeout;
 class KafkaClusterFaultTest {
 
     @Test
-    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    @Timeout(value = 270, unit = TimeUnit.SECONDS)
     void oneOfThreeBrokersKilledMidStreamLosesNothingAndDeliveryGoesOn(PostgresServer postgres, TestScope scope)
             throws Exception {
         try (KafkaProcessCluster kafka = KafkaProcessCluster.start(3, Duration.ofSeconds(90));
@@ -74,7 +74,10 @@ class KafkaClusterFaultTest {
                     relayStatesAtKill = relayStates.size();
                     System.out.printf("FAULT_STEP kafka_cluster: SIGKILLed node %d (pid %d, leader of %s-0) with %d"
                             + " committed, %d delivered%n", victim, pid, events, committedAtKill, deliveredAtKill);
-                    Await.until(Duration.ofSeconds(60), "900 more commits and 600 more deliveries with a node dead", () ->
+                    // Up to 150 s: when the dead node led the relay's offsets partition, Debezium's offset reader
+                    // (its commit path) waits out the consumer's 60 s API timeout before the stream goes on. That
+                    // stall is a known relay weakness (see the closing note); this test checks loss and going on.
+                    Await.until(Duration.ofSeconds(150), "900 more commits and 600 more deliveries with a node dead", () ->
                             publisher.committed().size() >= committedAtKill + 900
                                     && receiver.distinct() >= deliveredAtKill + 600);
                 } finally {
