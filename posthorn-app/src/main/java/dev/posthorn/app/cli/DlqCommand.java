@@ -54,8 +54,12 @@ public final class DlqCommand implements Runnable {
 
         @Override
         public Integer call() {
-            DeadLetterPage page = Environment.operations(Environment.read())
-                    .listDeadLetters(options.filter(), limit, cursor);
+            DeadLetterPage page;
+            try {
+                page = Environment.operations(Environment.read()).listDeadLetters(options.filter(), limit, cursor);
+            } catch (IllegalArgumentException e) { // a bad --limit or --cursor, named in the message
+                throw new dev.posthorn.app.UserError("dlq list: " + e.getMessage().replaceFirst("^(limit|cursor):", "--$1:"));
+            }
             List<DeadLetter> letters = page.items();
             for (DeadLetter d : letters) {
                 System.out.printf("%s  event=%s  subscription=%s  topic=%s  attempts=%d  reason=%s  last=%s%n",
@@ -83,6 +87,10 @@ public final class DlqCommand implements Runnable {
 
         @Override
         public Integer call() {
+            if (!all && options.filter().isEmpty()) {
+                throw new dev.posthorn.app.UserError("dlq replay: say what to replay with --subscription, --since or"
+                        + " --until, or replay every dead letter with --all");
+            }
             ReplayResult result = Environment.operations(Environment.read())
                     .replayDeadLetters(options.filter(), all, force, new ProgressBar(System.err, "replaying"));
             System.out.println("re-queued " + result.requeued() + " dead letter(s)"
