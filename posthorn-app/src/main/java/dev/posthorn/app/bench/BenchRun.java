@@ -99,8 +99,7 @@ final class BenchRun {
                 owed.add(outcome.owed());
             });
             phase("isolation", () -> {
-                settle(pipeline);
-                IsolationPhase.Outcome outcome = isolation.run(load, console);
+                IsolationPhase.Outcome outcome = isolation.run(load, console, () -> settle(pipeline));
                 report.isolation(outcome);
                 report.cutOff(outcome.cutOff());
                 owed.addAll(outcome.owed());

@@ -77,7 +77,7 @@ final class PollingOutboxBaseline {
         CountDownLatch stop = new CountDownLatch(1);
         double cpuBefore;
         CommitLoop app = new CommitLoop(postgres, settings.appThreads(), events, 1, CommitLoop.Pacing.ASAP);
-        try (SignedPoster poster = new SignedPoster(Clock.systemUTC());
+        try (SignedPoster poster = new SignedPoster(settings, Clock.systemUTC());
                 ExecutorService pollers = Executors.newFixedThreadPool(settings.concurrency(),
                         Thread.ofPlatform().name("bench-poller-", 0).factory());
                 Console.Progress progress = console.progress(() -> endpointName + ": committed " + app.committed()
