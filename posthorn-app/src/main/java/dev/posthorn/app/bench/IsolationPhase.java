@@ -12,8 +12,9 @@ import java.util.List;
  * receiver answers; then the first one hangs on every event until after the delivery's response
  * timeout. Its ratio compares the other subscriptions' delivery throughput in the two runs. The phase
  * alternates {@link #ROUNDS} rounds, each on subscriptions of its own (so counts never mix), and
- * reports their mean and spread: one pair of runs on a shared machine is too noisy to quote. After its
- * round the hanging endpoint answers again, so its retries drain instead of loading the next rounds.
+ * reports their mean and spread: one pair of runs on a shared machine is too noisy to quote. Each round's
+ * first subscriber is on a receiver of its own; after its round that endpoint answers again, so its
+ * retries drain in the background instead of failing on through the next rounds.
  */
 final class IsolationPhase implements AutoCloseable {
 
@@ -64,17 +65,25 @@ final class IsolationPhase implements AutoCloseable {
     static IsolationPhase prepare(BenchSettings settings, PosthornPipeline pipeline) throws IOException, SQLException {
         List<WebhookReceiver> receivers = new ArrayList<>();
         try {
-            for (int i = 0; i < settings.isolationSubscriptions(); i++) {
-                receivers.add(WebhookReceiver.start());
+            List<WebhookReceiver> healthyReceivers = new ArrayList<>();
+            for (int i = 1; i < settings.isolationSubscriptions(); i++) {
+                healthyReceivers.add(WebhookReceiver.start());
             }
+            receivers.addAll(healthyReceivers);
             List<RoundRoutes> rounds = new ArrayList<>();
             for (int round = 1; round <= ROUNDS; round++) {
                 String cleanTopic = "bench.isolation-clean-" + round;
                 String hangTopic = "bench.isolation-hang-" + round;
                 List<Route.Subscriber> clean = new ArrayList<>();
                 List<Route.Subscriber> hanging = new ArrayList<>();
-                for (int i = 0; i < receivers.size(); i++) {
-                    WebhookReceiver receiver = receivers.get(i);
+                // The endpoint that hangs is new in every round: an earlier round's open circuit breaker
+                // and retry backlog (which go on in the background) must not make a clean run unclean.
+                List<WebhookReceiver> roundReceivers = new ArrayList<>();
+                roundReceivers.add(WebhookReceiver.start());
+                receivers.add(roundReceivers.get(0));
+                roundReceivers.addAll(healthyReceivers);
+                for (int i = 0; i < roundReceivers.size(); i++) {
+                    WebhookReceiver receiver = roundReceivers.get(i);
                     clean.add(subscribe(pipeline, receiver, cleanTopic, ReceiverEndpoint.accepting(
                             "isolation-clean-" + round, WebhookSecrets.generate(), ReceiverEndpoint.ReceiptListener.NONE)));
                     String secret = WebhookSecrets.generate();
