@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -143,11 +144,14 @@ final class ChangeMapper {
     }
 
     private Change outboxInsert(Struct row) {
-        Map<String, Object> columns = new LinkedHashMap<>();
-        for (Field field : row.schema().fields()) {
-            Object v = row.get(field);
-            columns.put(field.name(), v == null ? null : v.toString());
-        }
+        Supplier<Map<String, Object>> columns = () -> {
+            Map<String, Object> byName = new LinkedHashMap<>();
+            for (Field field : row.schema().fields()) {
+                Object v = row.get(field);
+                byName.put(field.name(), v == null ? null : v.toString());
+            }
+            return byName;
+        };
         String payloadText = text(row, "payload");
         return outboxEvent(text(row, "id"), text(row, "aggregateid"), text(row, "type"), value(row, "payload_version"),
                 text(row, "created_at"), text(row, "traceparent"),
@@ -182,10 +186,13 @@ final class ChangeMapper {
             String reason = parsed instanceof IllegalArgumentException e
                     ? "outbox message is not valid JSON: " + e.getMessage()
                     : "outbox message is not a JSON object";
-            return malformed(null, null, raw, reason);
+            return malformed(null, null, () -> raw, reason);
         }
-        Map<String, Object> columns = new LinkedHashMap<>();
-        row.forEach((k, v) -> columns.put(String.valueOf(k), v == null || v instanceof String ? v : CanonicalJson.write(v)));
+        Supplier<Map<String, Object>> columns = () -> {
+            Map<String, Object> byName = new LinkedHashMap<>();
+            row.forEach((k, v) -> byName.put(String.valueOf(k), v == null || v instanceof String ? v : CanonicalJson.write(v)));
+            return byName;
+        };
         return outboxEvent(string(row.get("id")), string(row.get("aggregateid")), string(row.get("type")),
                 row.get("payload_version"), string(row.get("created_at")), string(row.get("traceparent")),
                 () -> row.get("payload"), columns);
@@ -198,7 +205,7 @@ final class ChangeMapper {
 
     /** The checks and the mapping every outbox event goes through, whether it came as a row or a message. */
     private Change outboxEvent(String rawId, String aggregateId, String type, Object version, String createdAtText,
-            String traceparent, PayloadSource payloadSource, Map<String, Object> columns) {
+            String traceparent, PayloadSource payloadSource, Supplier<Map<String, Object>> columns) {
         String eventId;
         try {
             eventId = rawId == null ? null : UUID.fromString(rawId).toString();
@@ -331,11 +338,12 @@ final class ChangeMapper {
         return utf8(CanonicalJson.write(envelope));
     }
 
-    private Change malformed(String eventId, String aggregateId, Map<String, Object> columns, String reason) {
+    /** {@code columns} are built only here: a good event never needs them. */
+    private Change malformed(String eventId, String aggregateId, Supplier<Map<String, Object>> columns, String reason) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("reason", reason);
         body.put("table", schema + "." + OUTBOX_TABLE);
-        body.put("row", columns);
+        body.put("row", columns.get());
         RecordHeaders headers = new RecordHeaders();
         if (eventId != null) {
             headers.add(HEADER_EVENT_ID, utf8(eventId));
