@@ -221,13 +221,21 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
                     break;
                 }
             }
-            if (work.tier == 0 && work.subscriptionsHold.mustWait(record.offset(), record.timestamp(), now.toEpochMilli(),
-                    registry.currentAsOf(), System.nanoTime())) {
+            if (work.tier == 0 && work.subscriptionsHold.mustWait(record.offset(), record.timestamp(),
+                    DeliveryHeaders.subscriptionsThrough(record.headers()), now.toEpochMilli(), System.nanoTime(),
+                    this::viewHas)) {
                 consumer.seek(tp, record.offset());
                 break;
             }
             handleRecord(work, record, now);
         }
+    }
+
+    private boolean viewHas(SubscriptionsHold.Need need) {
+        return switch (need) {
+            case SubscriptionsHold.Need.ReadThrough through -> registry.hasRead(through.offsets());
+            case SubscriptionsHold.Need.CurrentAsOf asOf -> asOf.millis() <= registry.currentAsOf();
+        };
     }
 
     private void handleRecord(PartitionWork work, ConsumerRecord<byte[], byte[]> record, Instant now) {
@@ -544,7 +552,7 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
             if (work.dueAt != null && !now.isBefore(work.dueAt)) {
                 work.dueAt = null;
             }
-            if (work.subscriptionsHold.update(registry.currentAsOf(), now.toEpochMilli(), nowNanos)) {
+            if (work.subscriptionsHold.update(this::viewHas, now.toEpochMilli(), nowNanos)) {
                 // The follower is behind (a broker outage, a stalled fetch): go on with the view there is.
                 log.warn("Subscriptions view not current after {}; delivering {} with the view it has",
                         MAX_SUBSCRIPTIONS_HOLD, work);

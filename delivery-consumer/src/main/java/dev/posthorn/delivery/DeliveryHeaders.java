@@ -1,5 +1,11 @@
 package dev.posthorn.delivery;
 
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+
 /**
  * Kafka header names on Posthorn's records (UTF-8 string values).
  *
@@ -20,6 +26,11 @@ public final class DeliveryHeaders {
     public static final String CREATED_AT = "posthorn.created_at";
     /** W3C trace context, when the outbox row had one. */
     public static final String TRACEPARENT = "traceparent";
+    /**
+     * How far the subscriptions topic held the relay's changes when it relayed the event:
+     * {@code <partition>:<offset>[,...]}, each the offset after the last change (see {@link SubscriptionsHold}).
+     */
+    public static final String SUBSCRIPTIONS_THROUGH = "posthorn.subscriptions_through";
 
     // Delivery headers, on retry and DLQ records.
     /** The one subscription this record is for. */
@@ -46,6 +57,32 @@ public final class DeliveryHeaders {
     public static final String SKIP_INBOX = "posthorn.skip_inbox";
 
     private DeliveryHeaders() {}
+
+    /**
+     * The relay's {@link #SUBSCRIPTIONS_THROUGH} stamp by partition, or null when the event has none (a relay
+     * that does not stamp) or one that does not parse (then the event is judged by its time instead).
+     */
+    static Map<Integer, Long> subscriptionsThrough(Headers headers) {
+        Header header = headers.lastHeader(SUBSCRIPTIONS_THROUGH);
+        if (header == null || header.value() == null) {
+            return null;
+        }
+        String value = new String(header.value(), StandardCharsets.US_ASCII);
+        Map<Integer, Long> offsets = new HashMap<>();
+        try {
+            for (String entry : value.split(",")) {
+                int colon = entry.indexOf(':');
+                if (colon > 0) {
+                    offsets.put(Integer.parseInt(entry.substring(0, colon)), Long.parseLong(entry.substring(colon + 1)));
+                } else if (!entry.isEmpty()) {
+                    return null;
+                }
+            }
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        return offsets;
+    }
 
     /** True for the headers this module adds (as opposed to the event's own). */
     public static boolean isDeliveryHeader(String name) {

@@ -7,11 +7,16 @@ import io.debezium.engine.format.ChangeEventFormat;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.slf4j.Logger;
@@ -25,6 +30,7 @@ import org.slf4j.LoggerFactory;
 final class EngineRun {
 
     private static final Logger log = LoggerFactory.getLogger(EngineRun.class);
+    private static final Duration WATERMARK_TIMEOUT = Duration.ofSeconds(30);
 
     /** How the run ended: {@code error} is null for a clean stop. */
     record Outcome(boolean success, String message, Throwable error) {}
@@ -41,7 +47,8 @@ final class EngineRun {
         try {
             ChangeMapper mapper = new ChangeMapper(config.schema(), config.eventsTopic(), config.subscriptionsTopic(),
                     config.relayDlqTopic());
-            KafkaChangeConsumer consumer = new KafkaChangeConsumer(producer, mapper, metrics, () -> stopping);
+            KafkaChangeConsumer consumer = new KafkaChangeConsumer(producer, mapper, metrics,
+                    () -> subscriptionsEndOffsets(config), () -> stopping);
             this.engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                     .using(DebeziumSettings.of(config))
                     .notifying(consumer)
@@ -64,6 +71,25 @@ final class EngineRun {
                 outcome.complete(new Outcome(false, "engine thread ended", null));
             }
         }, "posthorn-relay-engine-" + attempt);
+    }
+
+    /**
+     * Where the subscriptions topic ends before this run relays anything: every change an earlier run
+     * relayed is below it. Events are stamped with it until this run's own changes move it.
+     */
+    private static Map<Integer, Long> subscriptionsEndOffsets(RelayConfig config) {
+        Map<String, Object> p = new HashMap<>(config.kafkaProperties());
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+        p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "posthorn-relay-" + config.slotName() + "-watermark");
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                     new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(config.subscriptionsTopic(), WATERMARK_TIMEOUT).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition()))
+                    .toList();
+            Map<Integer, Long> end = new HashMap<>();
+            consumer.endOffsets(partitions, WATERMARK_TIMEOUT).forEach((tp, offset) -> end.put(tp.partition(), offset));
+            return end;
+        }
     }
 
     static Map<String, Object> producerConfig(RelayConfig config) {

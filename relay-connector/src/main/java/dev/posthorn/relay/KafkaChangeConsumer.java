@@ -14,9 +14,11 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -48,6 +50,9 @@ final class KafkaChangeConsumer implements DebeziumEngine.ChangeConsumer<RecordC
     private final ChangeMapper mapper;
     private final RelayMetrics metrics;
     private final BooleanSupplier stopRequested;
+    private final Supplier<Map<Integer, Long>> subscriptionsEnd;
+    /** Read from Kafka before the first batch is relayed (a failure then restarts the stream like any other). */
+    private SubscriptionsWatermark watermark;
     /** Event ids whose outbox UPDATE was already logged, so each is warned about once. */
     private final Set<String> warnedUpdates = Collections.newSetFromMap(new LinkedHashMap<>(16, 0.75f, false) {
         private static final long serialVersionUID = 1L;
@@ -59,8 +64,9 @@ final class KafkaChangeConsumer implements DebeziumEngine.ChangeConsumer<RecordC
     });
 
     KafkaChangeConsumer(Producer<byte[], byte[]> producer, ChangeMapper mapper, RelayMetrics metrics,
-            BooleanSupplier stopRequested) {
+            Supplier<Map<Integer, Long>> subscriptionsEnd, BooleanSupplier stopRequested) {
         this.producer = producer;
+        this.subscriptionsEnd = subscriptionsEnd;
         this.mapper = mapper;
         this.metrics = metrics;
         this.stopRequested = stopRequested;
@@ -73,12 +79,31 @@ final class KafkaChangeConsumer implements DebeziumEngine.ChangeConsumer<RecordC
     public void handleBatch(List<RecordChangeEvent<SourceRecord>> records,
             DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
         long started = System.nanoTime();
+        if (watermark == null) {
+            try {
+                watermark = new SubscriptionsWatermark(subscriptionsEnd.get());
+            } catch (KafkaException e) {
+                throw new RelayStreamException("cannot read where the subscriptions topic ends; the stream restarts", e);
+            }
+        }
         List<Pending> pending = new ArrayList<>(records.size());
         for (RecordChangeEvent<SourceRecord> change : records) {
             ChangeMapper.Change mapped = mapper.map(change.record());
             Future<RecordMetadata> ack = switch (mapped) {
-                case ChangeMapper.Change.Event event -> producer.send(event.record());
-                case ChangeMapper.Change.Subscription subscription -> producer.send(subscription.record());
+                case ChangeMapper.Change.Event event -> {
+                    event.record().headers().add(SubscriptionsWatermark.HEADER, watermark.header());
+                    yield producer.send(event.record());
+                }
+                case ChangeMapper.Change.Subscription subscription -> {
+                    // Events after it in this batch are stamped with its offset: wait for it (rare: an admin action).
+                    Future<RecordMetadata> sent = producer.send(subscription.record());
+                    producer.flush();
+                    if (awaitAck(sent, mapped) == null) {
+                        RecordMetadata metadata = acknowledgedMetadata(sent);
+                        watermark.acknowledged(metadata.partition(), metadata.offset());
+                    }
+                    yield sent;
+                }
                 case ChangeMapper.Change.Malformed malformed -> producer.send(malformed.record());
                 case ChangeMapper.Change.Ignored ignored -> {
                     logIgnored(ignored);
@@ -128,6 +153,15 @@ final class KafkaChangeConsumer implements DebeziumEngine.ChangeConsumer<RecordC
         if (log.isDebugEnabled()) {
             log.debug("Batch of {} changes ({} events): mapped and sent in {} µs, acknowledged and marked in {} µs",
                     records.size(), events, (sent - started) / 1000, (System.nanoTime() - sent) / 1000);
+        }
+    }
+
+    /** The metadata of a send {@link #awaitAck} saw acknowledged. */
+    private static RecordMetadata acknowledgedMetadata(Future<RecordMetadata> acknowledged) throws InterruptedException {
+        try {
+            return acknowledged.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("an acknowledged send failed", e.getCause());
         }
     }
 

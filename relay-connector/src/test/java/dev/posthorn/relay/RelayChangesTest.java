@@ -150,6 +150,24 @@ class RelayChangesTest {
             assertThat(subscriptionIds).contains(olderThanTheSlot.toString(), newerThanTheSlot.toString());
             assertThat(fx.readAll(config.eventsTopic())).as("the outbox table is never snapshotted: the kept row"
                     + " is relayed once, from the WAL").hasSize(3);
+
+            // Every event is stamped with how far the subscriptions topic held the changes committed before it.
+            Map<Integer, Long> needed = new java.util.TreeMap<>();
+            for (ConsumerRecord<byte[], byte[]> sub : fx.readAll(config.subscriptionsTopic())) {
+                needed.merge(sub.partition(), sub.offset() + 1, Math::max);
+            }
+            for (ConsumerRecord<byte[], byte[]> event : fx.readAll(config.eventsTopic())) {
+                String stamp = header(event, "posthorn.subscriptions_through");
+                assertThat(stamp).as("stamp of %s", header(event, "posthorn.event_id")).isNotNull();
+                Map<Integer, Long> through = new java.util.TreeMap<>();
+                for (String entry : stamp.split(",")) {
+                    String[] parts = entry.split(":");
+                    through.put(Integer.parseInt(parts[0]), Long.parseLong(parts[1]));
+                }
+                needed.forEach((partition, offset) -> assertThat(through.getOrDefault(partition, -1L))
+                        .as("stamp %s covers subscriptions partition %d up to %d", stamp, partition, offset)
+                        .isGreaterThanOrEqualTo(offset));
+            }
         }
     }
 

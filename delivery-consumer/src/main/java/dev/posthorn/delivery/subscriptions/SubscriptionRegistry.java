@@ -58,6 +58,13 @@ public final class SubscriptionRegistry implements AutoCloseable {
      * Events produced before this instant can be fanned out without missing a subscription.
      */
     private volatile long currentAsOf = Long.MIN_VALUE;
+    /** Per partition, the offset the view has read (and applied) up to: what relay-stamped events need. */
+    private final Map<Integer, Long> readThrough = new ConcurrentHashMap<>();
+    /**
+     * When {@link #currentAsOf()} was last asked (nanoTime): only events of a relay that does not stamp
+     * need it, and keeping it fresh costs an end-offsets request per follow step.
+     */
+    private volatile long timeViewWantedAt = System.nanoTime() - TIME_VIEW_IDLE.toNanos();
     private volatile Snapshot snapshot = new Snapshot(Map.of());
     private final FollowerThread follower = new FollowerThread("posthorn-subscriptions");
     private volatile RuntimeException failure;
@@ -72,6 +79,8 @@ public final class SubscriptionRegistry implements AutoCloseable {
      */
     /** How long a caught-up follower waits for new changes before asking for the end offsets again. */
     private static final Duration FOLLOW_POLL = Duration.ofMillis(10);
+    /** After this long without a question about {@link #currentAsOf}, the follower stops keeping it fresh. */
+    private static final Duration TIME_VIEW_IDLE = Duration.ofSeconds(10);
     /** Bound on one metadata or offsets request: a broker outage is reported and retried, never waited out. */
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
 
@@ -95,12 +104,29 @@ public final class SubscriptionRegistry implements AutoCloseable {
         return done;
     }
 
-    /** Enabled, not locally disabled subscriptions whose topic matches {@code eventTopic}. */
-    /** See {@link #currentAsOf}: the wall-clock time up to which the view is known complete. */
+    /**
+     * See {@link #currentAsOf}: the wall-clock time up to which the view is known complete. For events
+     * without the relay's stamp; asking keeps it fresh for a while (see {@link #hasRead} for stamped ones).
+     */
     public long currentAsOf() {
+        timeViewWantedAt = System.nanoTime();
         return currentAsOf;
     }
 
+    /**
+     * True once the view has read and applied each partition of the topic up to the offset given for
+     * it (the relay's stamp on an event: every subscription change relayed before the event is below).
+     */
+    public boolean hasRead(Map<Integer, Long> offsets) {
+        for (Map.Entry<Integer, Long> e : offsets.entrySet()) {
+            if (readThrough.getOrDefault(e.getKey(), -1L) < e.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Enabled, not locally disabled subscriptions whose topic matches {@code eventTopic}. */
     public List<Subscription> matching(String eventTopic) {
         return snapshot.matching(eventTopic);
     }
@@ -154,7 +180,8 @@ public final class SubscriptionRegistry implements AutoCloseable {
                         assigned = true;
                         log.info("Loading subscriptions from {} ({} partitions)", topic, partitions.size());
                     }
-                    ConsumerRecords<byte[], byte[]> records = consumer.poll(caughtUp ? FOLLOW_POLL : Duration.ofMillis(200));
+                    ConsumerRecords<byte[], byte[]> records =
+                            consumer.poll(caughtUp && timeViewWanted() ? FOLLOW_POLL : Duration.ofMillis(200));
                     if (!records.isEmpty()) {
                         synchronized (fromTopic) {
                             for (ConsumerRecord<byte[], byte[]> record : records) {
@@ -168,8 +195,13 @@ public final class SubscriptionRegistry implements AutoCloseable {
                         log.info("Loaded {} subscriptions from {}", snapshot.byId.size(), topic);
                         loaded.countDown();
                     }
+                    if (caughtUp) {
+                        for (TopicPartition tp : partitions) {
+                            readThrough.put(tp.partition(), consumer.position(tp, REQUEST_TIMEOUT));
+                        }
+                    }
                     // Reached the end offsets asked for at askedAt: everything acknowledged before then is applied.
-                    if (reached(consumer, target)) {
+                    if (timeViewWanted() && reached(consumer, target)) {
                         currentAsOf = askedAt;
                         askedAt = System.currentTimeMillis();
                         target.putAll(consumer.endOffsets(partitions, REQUEST_TIMEOUT));
@@ -201,6 +233,10 @@ public final class SubscriptionRegistry implements AutoCloseable {
     }
 
     /** Drops the partitions whose position has reached their offset in {@code ends}; true once none are left. */
+    private boolean timeViewWanted() {
+        return System.nanoTime() - timeViewWantedAt < TIME_VIEW_IDLE.toNanos();
+    }
+
     private static boolean reached(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> ends) {
         ends.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
         return ends.isEmpty();

@@ -169,8 +169,8 @@ final class PosthornFixture implements AutoCloseable {
         return records;
     }
 
-    void send(ProducerRecord<byte[], byte[]> record) throws Exception {
-        producer.send(record).get(30, TimeUnit.SECONDS);
+    org.apache.kafka.clients.producer.RecordMetadata send(ProducerRecord<byte[], byte[]> record) throws Exception {
+        return producer.send(record).get(30, TimeUnit.SECONDS);
     }
 
     static String header(ConsumerRecord<byte[], byte[]> record, String name) {
@@ -211,6 +211,12 @@ final class PosthornFixture implements AutoCloseable {
 
         /** Writes the record and returns the subscription id. */
         String put() throws Exception {
+            write();
+            return id;
+        }
+
+        /** Writes the record; returns where it landed. */
+        org.apache.kafka.clients.producer.RecordMetadata write() throws Exception {
             ObjectNode v = JSON.createObjectNode();
             v.put("id", id);
             v.put("topic", topic);
@@ -222,8 +228,8 @@ final class PosthornFixture implements AutoCloseable {
             v.put("disabled_reason", disabledReason);
             v.put("strict_order", strictOrder);
             v.put("updated_at", Instant.now().toString());
-            send(new ProducerRecord<>(topics.subscriptions(), id.getBytes(StandardCharsets.UTF_8), JSON.writeValueAsBytes(v)));
-            return id;
+            return send(new ProducerRecord<>(topics.subscriptions(), id.getBytes(StandardCharsets.UTF_8),
+                    JSON.writeValueAsBytes(v)));
         }
 
         void delete() throws Exception {
@@ -241,6 +247,7 @@ final class PosthornFixture implements AutoCloseable {
         private Instant createdAt = Instant.parse("2026-03-01T12:00:00.123456Z");
         private int version = 1;
         private Long timestamp;
+        private String subscriptionsThrough;
 
         EventBuilder(String topic) {
             this.topic = topic;
@@ -253,6 +260,8 @@ final class PosthornFixture implements AutoCloseable {
         EventBuilder version(int v) { version = v; return this; }
         /** The record's timestamp as the relay's clock would stamp it (default: the producer's now). */
         EventBuilder timestamp(Instant v) { timestamp = v.toEpochMilli(); return this; }
+        /** The relay's stamp: how far the subscriptions topic reached, {@code <partition>:<offset>[,...]}. */
+        EventBuilder subscriptionsThrough(String v) { subscriptionsThrough = v; return this; }
 
         SentEvent build() {
             String envelope = "{\"created_at\":\"" + createdAt + "\",\"payload\":" + payload + ",\"topic\":\"" + topic
@@ -270,6 +279,9 @@ final class PosthornFixture implements AutoCloseable {
             r.headers().add(new RecordHeader("posthorn.created_at", utf8(createdAt.toString())));
             if (traceparent != null) {
                 r.headers().add(new RecordHeader("traceparent", utf8(traceparent)));
+            }
+            if (subscriptionsThrough != null) {
+                r.headers().add(new RecordHeader("posthorn.subscriptions_through", utf8(subscriptionsThrough)));
             }
             return r;
         }

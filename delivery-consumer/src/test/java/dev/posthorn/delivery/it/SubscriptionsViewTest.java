@@ -36,6 +36,36 @@ class SubscriptionsViewTest {
         }
     }
 
+    /**
+     * An event stamped by the relay waits until the view has read the subscriptions the stamp names,
+     * whatever its timestamp says. Here the event even arrives before the subscription it needs, with a
+     * timestamp 10 s behind (a relay clock running late): judged by time it would go out at once, to
+     * nobody, and the new subscription would never get it.
+     */
+    @Test
+    void aStampedEventWaitsForTheSubscriptionsItWasStampedWith(KafkaBroker kafka, TestScope scope) throws Exception {
+        try (PosthornFixture posthorn = new PosthornFixture(kafka, scope, 1);
+             Receiver early = Receiver.start(Receiver.OK, "s");
+             Receiver late = Receiver.start(Receiver.OK, "s")) {
+            var first = posthorn.subscription("stamp.*", early.url()).secret("s").write();
+            posthorn.start(posthorn.config().build());
+            String warmUp = posthorn.event("stamp.warm").send().id();
+            Await.until(Duration.ofSeconds(30), "delivery consuming",
+                    () -> early.requests().stream().anyMatch(r -> r.eventId().equals(warmUp)));
+            long next = first.offset() + 1;
+            String id = posthorn.event("stamp.taken").timestamp(Instant.now().minusSeconds(10))
+                    .subscriptionsThrough(first.partition() + ":" + (next + 1)).send().id();
+            Thread.sleep(300); // the event is on the topic and read before the subscription it needs exists
+            var second = posthorn.subscription("stamp.*", late.url()).secret("s").write();
+            assertThat(second.offset()).as("the offset the stamp named").isEqualTo(next);
+
+            Await.until(Duration.ofSeconds(20), "the event delivered to the subscription added after it was read",
+                    () -> late.requests().stream().anyMatch(r -> r.eventId().equals(id)));
+            Await.until(Duration.ofSeconds(20), "and to the one there before",
+                    () -> early.requests().stream().anyMatch(r -> r.eventId().equals(id)));
+        }
+    }
+
     @Test
     void followersRecoverFromABrokerOutageLongerThanTheApiTimeout(TestScope scope) throws Exception {
         Duration apiTimeout = Duration.ofSeconds(3);
