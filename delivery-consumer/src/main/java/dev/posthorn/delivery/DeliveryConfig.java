@@ -52,6 +52,8 @@ import org.slf4j.event.Level;
  * @param listener                observability events; default none
  * @param hostResolver            host name lookup before the SSRF guard; default the system resolver
  * @param jitterRandom            random numbers in [0, 1) for retry jitter; default {@link ThreadLocalRandom}
+ * @param attemptsRetention       retention of the delivery log {@code <prefix>.attempts}; default 7 days
+ * @param attemptResponseBytes    bytes of each response body kept in its attempt record, 0 to {@value #MAX_ATTEMPT_RESPONSE_BYTES}; default 1024
  */
 public record DeliveryConfig(
         String bootstrapServers,
@@ -84,8 +86,12 @@ public record DeliveryConfig(
         Clock clock,
         DeliveryListener listener,
         HostResolver hostResolver,
-        DoubleSupplier jitterRandom) {
+        DoubleSupplier jitterRandom,
+        Duration attemptsRetention,
+        int attemptResponseBytes) {
 
+    /** The most of a response body an attempt record keeps (what the HTTP client reads of it for the log). */
+    public static final int MAX_ATTEMPT_RESPONSE_BYTES = 1024;
     public static final String DEFAULT_USER_AGENT_VERSION = "0.1.0";
     private static final Pattern TOPIC_PREFIX = Pattern.compile("[a-zA-Z0-9._-]{1,200}");
 
@@ -131,7 +137,8 @@ public record DeliveryConfig(
                 + ", replicationFactor=" + replicationFactor + ", dlqRetention=" + dlqRetention
                 + ", userAgentVersion=" + userAgentVersion + ", drainTimeout=" + drainTimeout
                 + ", maxPollRecords=" + maxPollRecords + ", commitInterval=" + commitInterval
-                + ", kafkaProperties=" + kafkaProperties.keySet() + "]";
+                + ", kafkaProperties=" + kafkaProperties.keySet() + ", attemptsRetention=" + attemptsRetention
+                + ", attemptResponseBytes=" + attemptResponseBytes + "]";
     }
 
     /** Thrown by {@link Builder#build()} with every problem, each keyed by the field's name. */
@@ -189,6 +196,8 @@ public record DeliveryConfig(
         private DeliveryListener listener = DeliveryListener.NONE;
         private HostResolver hostResolver = HostResolver.SYSTEM;
         private DoubleSupplier jitterRandom = () -> ThreadLocalRandom.current().nextDouble();
+        private Duration attemptsRetention = Duration.ofDays(7);
+        private int attemptResponseBytes = MAX_ATTEMPT_RESPONSE_BYTES;
 
         Builder() {}
 
@@ -224,6 +233,8 @@ public record DeliveryConfig(
             listener = c.listener;
             hostResolver = c.hostResolver;
             jitterRandom = c.jitterRandom;
+            attemptsRetention = c.attemptsRetention;
+            attemptResponseBytes = c.attemptResponseBytes;
         }
 
         public Builder bootstrapServers(String v) { bootstrapServers = v; return this; }
@@ -257,6 +268,8 @@ public record DeliveryConfig(
         public Builder listener(DeliveryListener v) { listener = v; return this; }
         public Builder hostResolver(HostResolver v) { hostResolver = v; return this; }
         public Builder jitterRandom(DoubleSupplier v) { jitterRandom = v; return this; }
+        public Builder attemptsRetention(Duration v) { attemptsRetention = v; return this; }
+        public Builder attemptResponseBytes(int v) { attemptResponseBytes = v; return this; }
 
         /**
          * Validates every field and returns the config.
@@ -342,6 +355,11 @@ public record DeliveryConfig(
             if (jitterRandom == null) {
                 problems.put("jitterRandom", "is required");
             }
+            positive(problems, "attemptsRetention", attemptsRetention);
+            if (attemptResponseBytes < 0 || attemptResponseBytes > MAX_ATTEMPT_RESPONSE_BYTES) {
+                problems.put("attemptResponseBytes", "must be from 0 (keep none) to " + MAX_ATTEMPT_RESPONSE_BYTES
+                        + " (got " + attemptResponseBytes + ")");
+            }
             if (!problems.isEmpty()) {
                 throw new InvalidConfigException(problems);
             }
@@ -350,7 +368,7 @@ public record DeliveryConfig(
                     maxQueuedPerEndpoint, circuitFailureThreshold, circuitOpenDuration, inboxDedupeWindow, allowList,
                     allowLoopback, partitions, replicationFactor, dlqRetention, userAgentVersion, drainTimeout,
                     maxPollRecords, commitInterval, kafkaProperties, transientFailureLogLevel, clock, listener,
-                    hostResolver, jitterRandom);
+                    hostResolver, jitterRandom, attemptsRetention, attemptResponseBytes);
         }
 
         private static boolean blank(String s) {
