@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import dev.posthorn.app.attempts.DeliveryLogRoutes;
 import dev.posthorn.app.http.BearerAuth;
 import dev.posthorn.app.http.JsonHttp;
 import dev.posthorn.app.http.JsonHttp.HttpError;
@@ -61,7 +62,7 @@ public final class AdminServer implements AutoCloseable {
     }
 
     static Router routes(Operations ops) {
-        return new Router()
+        return DeliveryLogRoutes.register(new Router(), ops)
                 .on("POST", "/_webhooks/subscriptions", (ex, p) -> addSubscription(ex, ops))
                 .on("GET", "/_webhooks/subscriptions", (ex, p) -> listSubscriptions(ex, ops))
                 .on("DELETE", "/_webhooks/subscriptions/{id}", (ex, p) -> {

@@ -1,6 +1,7 @@
 package dev.posthorn.app.ops;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.posthorn.app.attempts.DeliveryLog;
 import dev.posthorn.delivery.DeliveryHeaders;
 import dev.posthorn.delivery.Redelivery;
 import dev.posthorn.delivery.Topics;
@@ -214,6 +215,30 @@ public final class Operations {
                         send.accept(Redelivery.recover(record, subscriptionId.toString(), topics, retryPartitions, now));
                     }
                 }));
+    }
+
+    /** Look-ups in the delivery log ({@code <prefix>.attempts}): an event's timeline, a subscription's attempts. */
+    public DeliveryLog deliveryLog() {
+        return new DeliveryLog(kafkaBootstrap, topics, subscriptions::list);
+    }
+
+    /**
+     * Delivers one event once more to one subscription, bypassing the inbox: one new chain of
+     * attempts, marked as a resend in the delivery log (receivers see {@code X-Posthorn-Recovery}).
+     *
+     * @return false when the event is unknown or no longer retained on {@code <prefix>.events}
+     * @throws IllegalArgumentException when the subscription does not exist (naming it)
+     */
+    public boolean resend(UUID eventId, UUID subscriptionId) throws SQLException {
+        subscriptions.get(subscriptionId)
+                .orElseThrow(() -> new IllegalArgumentException("subscription: no subscription " + subscriptionId));
+        Optional<ConsumerRecord<byte[], byte[]>> event = deliveryLog().eventRecord(eventId);
+        if (event.isEmpty()) {
+            return false;
+        }
+        requeue((send, retryPartitions, now) ->
+                send.accept(Redelivery.recover(event.get(), subscriptionId.toString(), topics, retryPartitions, now)));
+        return true;
     }
 
     /** Where a scan hands the records it re-queues, with the retry tier's partition count and one "now". */

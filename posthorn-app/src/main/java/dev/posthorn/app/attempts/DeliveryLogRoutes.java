@@ -1,0 +1,126 @@
+package dev.posthorn.app.attempts;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.posthorn.app.http.JsonHttp;
+import dev.posthorn.app.http.JsonHttp.HttpError;
+import dev.posthorn.app.http.Router;
+import dev.posthorn.app.ops.Operations;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The admin API's delivery log: {@code GET /_webhooks/events/{id}}, {@code POST
+ * /_webhooks/events/{id}/resend} and {@code GET /_webhooks/subscriptions/{id}/attempts}.
+ */
+public final class DeliveryLogRoutes {
+
+    private DeliveryLogRoutes() {}
+
+    /** Adds the routes to {@code router} and returns it. */
+    public static Router register(Router router, Operations ops) {
+        return router
+                .on("GET", "/_webhooks/events/{id}", (ex, p) -> {
+                    UUID id = eventId(p.get(0));
+                    EventTimeline timeline = lookUp(ops, id).orElseThrow(() -> notFound(id));
+                    JsonHttp.send(ex, 200, timeline.toJson());
+                })
+                .on("POST", "/_webhooks/events/{id}/resend", (ex, p) -> {
+                    UUID id = eventId(p.get(0));
+                    JsonNode body = JsonHttp.body(ex);
+                    JsonNode sub = body.get("subscription");
+                    if (sub == null || !sub.isTextual() || sub.asText().isBlank()) {
+                        throw new HttpError(400, "subscription: required (the id to resend to)");
+                    }
+                    UUID subscription = uuid(sub.asText().trim(), "subscription");
+                    if (!resend(ops, id, subscription)) {
+                        throw notFound(id);
+                    }
+                    JsonHttp.send(ex, 202, JsonHttp.ok().put("event_id", id.toString())
+                            .put("subscription", subscription.toString()).put("resend", true));
+                })
+                .on("GET", "/_webhooks/subscriptions/{id}/attempts", (ex, p) -> {
+                    UUID subscription = uuid(URLDecoder.decode(p.get(0), StandardCharsets.UTF_8), "subscription");
+                    Map<String, String> q = JsonHttp.query(ex);
+                    AttemptFilter filter = new AttemptFilter(instant(q.get("since"), "since"),
+                            instant(q.get("until"), "until"), AttemptFilter.outcomes(q.get("outcome")));
+                    AttemptPage page = ops.deliveryLog().subscriptionAttempts(subscription, filter,
+                            limit(q.get("limit")), blankToNull(q.get("cursor")));
+                    ArrayNode items = JsonHttp.MAPPER.createArrayNode();
+                    page.items().forEach(a -> items.add(EventTimeline.attemptJson(a)
+                            .put("event_id", a.eventId()).put("topic", a.eventTopic())));
+                    JsonHttp.send(ex, 200, JsonHttp.ok().put("subscription", subscription.toString())
+                            .put("count", items.size()).<ObjectNode>set("items", items)
+                            .put("next_cursor", page.nextCursor().orElse(null)));
+                });
+    }
+
+    private static Optional<EventTimeline> lookUp(Operations ops, UUID id) throws Exception {
+        try {
+            return ops.deliveryLog().event(id);
+        } catch (IllegalArgumentException e) { // not a UUIDv7: no event of ours has that id
+            throw new HttpError(404, "no event " + id + ": " + e.getMessage().replaceFirst("^id: \\S+ ", ""));
+        }
+    }
+
+    private static boolean resend(Operations ops, UUID id, UUID subscription) throws Exception {
+        if (dev.posthorn.app.attempts.DeliveryLog.createdAt(id).isEmpty()) {
+            throw new HttpError(404, "no event " + id + ": not a Posthorn event id (those are time-ordered UUIDv7)");
+        }
+        return ops.resend(id, subscription);
+    }
+
+    private static HttpError notFound(UUID id) {
+        return new HttpError(404, "no event " + id + " (unknown, or older than what the events and attempts topics"
+                + " retain)");
+    }
+
+    private static UUID eventId(String raw) {
+        String text = URLDecoder.decode(raw, StandardCharsets.UTF_8);
+        try {
+            return UUID.fromString(text);
+        } catch (IllegalArgumentException e) {
+            throw new HttpError(404, "no event " + text + " (not an event id)");
+        }
+    }
+
+    private static UUID uuid(String text, String field) {
+        try {
+            return UUID.fromString(text);
+        } catch (IllegalArgumentException e) {
+            throw new HttpError(400, field + ": not an id: " + text);
+        }
+    }
+
+    private static int limit(String raw) {
+        if (raw == null || raw.isBlank()) {
+            return 100;
+        }
+        try {
+            return Integer.parseInt(raw.trim());
+        } catch (NumberFormatException e) {
+            throw new HttpError(400, "limit: expected a number from 1 to 1000");
+        }
+    }
+
+    private static String blankToNull(String raw) {
+        return raw == null || raw.isBlank() ? null : raw.trim();
+    }
+
+    private static Optional<Instant> instant(String raw, String field) {
+        if (raw == null || raw.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Instant.parse(raw.trim()));
+        } catch (DateTimeParseException e) {
+            throw new HttpError(400, field + ": expected an ISO-8601 instant such as 2026-01-31T12:00:00Z");
+        }
+    }
+}
