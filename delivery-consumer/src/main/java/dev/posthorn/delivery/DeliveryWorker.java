@@ -4,6 +4,7 @@ import dev.posthorn.delivery.attempts.AttemptLog;
 import dev.posthorn.delivery.attempts.AttemptOutcome;
 import dev.posthorn.delivery.attempts.AttemptRecord;
 import dev.posthorn.delivery.guard.BlockedDestinationException;
+import dev.posthorn.delivery.operational.OperationalNotices;
 import dev.posthorn.delivery.http.HttpResult;
 import dev.posthorn.delivery.http.WebhookSender;
 import dev.posthorn.delivery.inbox.InboxStore;
@@ -322,6 +323,7 @@ final class DeliveryWorker {
                         d.event().eventId(), subscriptionId, d.attempts(), dead.reason(),
                         d.lastError() == null ? "" : " (last error: " + d.lastError() + ")");
                 listener.deadLettered(subscriptionId, dead.reason());
+                announceDeadLetter(d, dead.reason());
                 return new Durable();
             }
             case DeliveryOutcome.Disable disable -> {
@@ -330,7 +332,9 @@ final class DeliveryWorker {
                         subscriptionId, disable.reason(), topics.control());
                 listener.disabled(subscriptionId, disable.reason());
                 try {
-                    producer.send(DeliveryRecords.disable(topics, subscriptionId, disable.reason(), now)).get();
+                    ProducerRecord<byte[], byte[]> control = DeliveryRecords.disable(topics, subscriptionId, disable.reason(), now);
+                    producer.send(OperationalNotices.isOperational(d.event().topic())
+                            ? OperationalNotices.quiet(control) : control).get();
                 } catch (ExecutionException e) {
                     log.error("Could not write the disable of subscription {} to {}: {}. It stays disabled in this "
                                     + "instance only; disable it in the subscriptions table.",
@@ -341,8 +345,31 @@ final class DeliveryWorker {
                 }
                 send(DeliveryRecords.deadLetter(topics, d, disable.reason(), dlqPartitions, now));
                 listener.deadLettered(subscriptionId, disable.reason());
+                announceDeadLetter(d, disable.reason());
                 return new Durable();
             }
+        }
+    }
+
+    /**
+     * Asks the relay to publish {@code posthorn.delivery.dead_lettered}, without waiting: the DLQ record
+     * is what makes the outcome durable. A failure of an operational event's own delivery announces nothing.
+     */
+    private void announceDeadLetter(Delivery d, String reason) {
+        if (OperationalNotices.isOperational(d.event().topic())) {
+            return;
+        }
+        try {
+            producer.send(OperationalNotices.deadLettered(topics, d.event().eventId(), d.event().topic(),
+                    d.subscriptionId(), reason, d.attempts(), d.lastStatus(), d.lastError(), clock.instant()), (m, e) -> {
+                if (e != null) {
+                    log.warn("Could not ask the relay to announce the dead letter of event {} for subscription {} on {}: {}",
+                            d.event().eventId(), d.subscriptionId(), topics.control(), e.toString());
+                }
+            });
+        } catch (RuntimeException e) {
+            log.warn("Could not ask the relay to announce the dead letter of event {} for subscription {}: {}",
+                    d.event().eventId(), d.subscriptionId(), e.toString());
         }
     }
 

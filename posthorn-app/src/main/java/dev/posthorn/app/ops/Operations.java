@@ -82,7 +82,18 @@ public final class Operations {
         return subscriptions.enable(id);
     }
 
+    /** Disables a subscription and, when it was enabled, announces it as {@code posthorn.subscription.disabled}. */
     public boolean disableSubscription(UUID id, String reason) throws SQLException {
+        Optional<Subscription> before = reason == null || reason.isBlank() ? Optional.empty() : subscriptions.get(id);
+        if (before.isPresent() && before.get().enabled()) {
+            Map<String, Object> payload = new java.util.LinkedHashMap<>();
+            payload.put("id", id.toString());
+            payload.put("url", before.get().url());
+            payload.put("reason", reason);
+            payload.put("cause", "operator");
+            payload.put("at", clock.instant().toString());
+            publishAlone("posthorn.subscription.disabled", id.toString(), payload);
+        }
         return subscriptions.disable(id, reason);
     }
 

@@ -89,8 +89,9 @@ class DeliveryLogTest {
             List<Map<String, String>> requests = new CopyOnWriteArrayList<>();
             Map<String, AtomicInteger> perEvent = new ConcurrentHashMap<>();
             server.createContext("/", exchange -> {
-                exchange.getRequestBody().readAllBytes();
+                String received = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
                 Map<String, String> headers = new HashMap<>();
+                headers.put("_body", received);
                 exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), v.get(0)));
                 requests.add(headers);
                 int n = perEvent.computeIfAbsent(headers.get("x-event-id"), k -> new AtomicInteger()).getAndIncrement();
@@ -240,6 +241,84 @@ class DeliveryLogTest {
             Result cliResend = cli("events", "resend", eventId, "--subscription", subscription);
             assertThat(cliResend.code()).as(cliResend.err()).isZero();
             Await.until(Duration.ofSeconds(60), "the CLI's resent request", () -> endpoint.requestsFor(eventId) == 4);
+        }
+    }
+
+    /** The payloads of the operational events of {@code topic} that {@code endpoint} received. */
+    private static List<JsonNode> operational(Endpoint endpoint, String topic) throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        for (Map<String, String> r : endpoint.requests()) {
+            if (topic.equals(r.get("x-topic"))) {
+                out.add(JSON.readTree(r.get("_body")).get("payload"));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void a410AnnouncesTheDisableAndTheDeadLetterToAnOperatorOnPosthornStar_andTheirOwnFailuresAnnounceNothing()
+            throws Exception {
+        try (Endpoint operator = Endpoint.answering(200);
+             Endpoint goneOperator = Endpoint.answering(410);
+             Endpoint gone = Endpoint.answering(410)) {
+            String operatorId = subscribe("posthorn.*", operator.url());
+            String goneOperatorId = subscribe("posthorn.*", goneOperator.url());
+            String goneId = subscribe("parcel.*", gone.url());
+            String eventId = fire("parcel.lost");
+
+            JsonNode disabled = Await.value(Duration.ofSeconds(90), "posthorn.subscription.disabled at the operator",
+                    () -> {
+                        try {
+                            return operational(operator, "posthorn.subscription.disabled").stream()
+                                    .filter(p -> goneId.equals(p.path("id").asText())).findFirst();
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+            assertThat(disabled.get("url").asText()).isEqualTo(gone.url());
+            assertThat(disabled.get("cause").asText()).isEqualTo("gone");
+            assertThat(disabled.get("reason").asText()).contains("410");
+            JsonNode dead = Await.value(Duration.ofSeconds(60), "posthorn.delivery.dead_lettered at the operator", () -> {
+                try {
+                    return operational(operator, "posthorn.delivery.dead_lettered").stream()
+                            .filter(p -> eventId.equals(p.path("event_id").asText())).findFirst();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat(dead.get("subscription_id").asText()).isEqualTo(goneId);
+            assertThat(dead.get("last_status").asInt()).isEqualTo(410);
+            assertThat(dead.get("attempts").asInt()).isEqualTo(1);
+            assertThat(operator.requests()).allSatisfy(r -> assertThat(r.get("webhook-signature")).startsWith("v1,"));
+
+            // The operator endpoint that answers 410 got disabled by an operational event: that is announced to
+            // nobody, and its dead letters neither (the working operator sees only the parcel subscription's).
+            Await.until(Duration.ofSeconds(60), "the 410 operator subscription disabled", () -> {
+                try {
+                    return stack.operations().listSubscriptions().stream()
+                            .anyMatch(s -> s.id().toString().equals(goneOperatorId) && !s.enabled());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            // Give a loop time to show: an operator's disable is announced after any announcement of the above would be.
+            String spare = subscribe("spare.*", gone.url());
+            assertThat(stack.operations().disableSubscription(UUID.fromString(spare), "maintenance")).isTrue();
+            JsonNode byOperator = Await.value(Duration.ofSeconds(60), "the operator's disable announced", () -> {
+                try {
+                    return operational(operator, "posthorn.subscription.disabled").stream()
+                            .filter(p -> spare.equals(p.path("id").asText())).findFirst();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat(byOperator.get("cause").asText()).isEqualTo("operator");
+            assertThat(byOperator.get("reason").asText()).isEqualTo("maintenance");
+            assertThat(operational(operator, "posthorn.subscription.disabled"))
+                    .noneMatch(p -> goneOperatorId.equals(p.path("id").asText()));
+            assertThat(operational(operator, "posthorn.delivery.dead_lettered"))
+                    .allMatch(p -> goneId.equals(p.path("subscription_id").asText()));
+            assertThat(operatorId).isNotBlank();
         }
     }
 
