@@ -53,6 +53,7 @@ import org.slf4j.event.Level;
  * @param hostResolver            host name lookup before the SSRF guard; default the system resolver
  * @param jitterRandom            random numbers in [0, 1) for retry jitter; default {@link ThreadLocalRandom}
  * @param attemptsRetention       retention of the delivery log {@code <prefix>.attempts}; default 7 days
+ * @param disableAfter            disable a subscription whose every attempt failed for this long; default 5 days
  * @param attemptResponseBytes    bytes of each response body kept in its attempt record, 0 to {@value #MAX_ATTEMPT_RESPONSE_BYTES}; default 1024
  */
 public record DeliveryConfig(
@@ -88,7 +89,8 @@ public record DeliveryConfig(
         HostResolver hostResolver,
         DoubleSupplier jitterRandom,
         Duration attemptsRetention,
-        int attemptResponseBytes) {
+        int attemptResponseBytes,
+        Duration disableAfter) {
 
     /** The most of a response body an attempt record keeps (what the HTTP client reads of it for the log). */
     public static final int MAX_ATTEMPT_RESPONSE_BYTES = 1024;
@@ -138,7 +140,7 @@ public record DeliveryConfig(
                 + ", userAgentVersion=" + userAgentVersion + ", drainTimeout=" + drainTimeout
                 + ", maxPollRecords=" + maxPollRecords + ", commitInterval=" + commitInterval
                 + ", kafkaProperties=" + kafkaProperties.keySet() + ", attemptsRetention=" + attemptsRetention
-                + ", attemptResponseBytes=" + attemptResponseBytes + "]";
+                + ", attemptResponseBytes=" + attemptResponseBytes + ", disableAfter=" + disableAfter + "]";
     }
 
     /** Thrown by {@link Builder#build()} with every problem, each keyed by the field's name. */
@@ -198,6 +200,7 @@ public record DeliveryConfig(
         private DoubleSupplier jitterRandom = () -> ThreadLocalRandom.current().nextDouble();
         private Duration attemptsRetention = Duration.ofDays(7);
         private int attemptResponseBytes = MAX_ATTEMPT_RESPONSE_BYTES;
+        private Duration disableAfter = Duration.ofDays(5);
 
         Builder() {}
 
@@ -235,6 +238,7 @@ public record DeliveryConfig(
             jitterRandom = c.jitterRandom;
             attemptsRetention = c.attemptsRetention;
             attemptResponseBytes = c.attemptResponseBytes;
+            disableAfter = c.disableAfter;
         }
 
         public Builder bootstrapServers(String v) { bootstrapServers = v; return this; }
@@ -270,6 +274,7 @@ public record DeliveryConfig(
         public Builder jitterRandom(DoubleSupplier v) { jitterRandom = v; return this; }
         public Builder attemptsRetention(Duration v) { attemptsRetention = v; return this; }
         public Builder attemptResponseBytes(int v) { attemptResponseBytes = v; return this; }
+        public Builder disableAfter(Duration v) { disableAfter = v; return this; }
 
         /**
          * Validates every field and returns the config.
@@ -356,6 +361,7 @@ public record DeliveryConfig(
                 problems.put("jitterRandom", "is required");
             }
             positive(problems, "attemptsRetention", attemptsRetention);
+            positive(problems, "disableAfter", disableAfter);
             if (attemptResponseBytes < 0 || attemptResponseBytes > MAX_ATTEMPT_RESPONSE_BYTES) {
                 problems.put("attemptResponseBytes", "must be from 0 (keep none) to " + MAX_ATTEMPT_RESPONSE_BYTES
                         + " (got " + attemptResponseBytes + ")");
@@ -368,7 +374,8 @@ public record DeliveryConfig(
                     maxQueuedPerEndpoint, circuitFailureThreshold, circuitOpenDuration, inboxDedupeWindow, allowList,
                     allowLoopback, partitions, replicationFactor, dlqRetention, userAgentVersion, drainTimeout,
                     maxPollRecords, commitInterval, kafkaProperties, transientFailureLogLevel, clock, listener,
-                    hostResolver, jitterRandom, attemptsRetention, attemptResponseBytes);
+                    hostResolver, jitterRandom, attemptsRetention, attemptResponseBytes,
+                    disableAfter);
         }
 
         private static boolean blank(String s) {

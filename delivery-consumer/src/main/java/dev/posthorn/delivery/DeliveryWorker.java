@@ -5,6 +5,7 @@ import dev.posthorn.delivery.attempts.AttemptOutcome;
 import dev.posthorn.delivery.attempts.AttemptRecord;
 import dev.posthorn.delivery.guard.BlockedDestinationException;
 import dev.posthorn.delivery.operational.OperationalNotices;
+import dev.posthorn.delivery.operational.SustainedFailure;
 import dev.posthorn.delivery.http.HttpResult;
 import dev.posthorn.delivery.http.WebhookSender;
 import dev.posthorn.delivery.inbox.InboxStore;
@@ -65,7 +66,8 @@ final class DeliveryWorker {
     private record Attempted(Delivery delivery, DeliveryOutcome outcome, Exchange exchange) {}
 
     /** What one attempt saw, for its record on {@code <prefix>.attempts}. */
-    private record Exchange(int attempt, Instant at, long durationMs, Integer status, String error, String response) {}
+    private record Exchange(int attempt, Instant at, long durationMs, Integer status, String error, String response,
+                            boolean requested) {}
 
     private final DeliveryConfig config;
     private final Topics topics;
@@ -80,6 +82,7 @@ final class DeliveryWorker {
     private final int dlqPartitions;
     private final BooleanSupplier abandoning;
     private final AttemptLog attemptLog;
+    private final SustainedFailure sustainedFailure;
     private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
     /** How to abort each request in flight, by the partition its delivery came from. */
     private final Map<PartitionWork, Set<Runnable>> aborts = new ConcurrentHashMap<>();
@@ -100,6 +103,7 @@ final class DeliveryWorker {
         this.dlqPartitions = dlqPartitions;
         this.abandoning = abandoning;
         this.attemptLog = attemptLog;
+        this.sustainedFailure = new SustainedFailure(config.disableAfter());
     }
 
     /**
@@ -178,7 +182,7 @@ final class DeliveryWorker {
         } catch (IllegalArgumentException e) {
             listener.failed(s.id(), endpoint, FailureClass.SUBSCRIPTION_UNUSABLE);
             return new Attempted(d.noted(e.getMessage()), new DeliveryOutcome.DeadLetter("unsignable event"),
-                    new Exchange(d.attempts() + 1, now, 0, null, clean("unsignable event: " + e.getMessage()), null));
+                    new Exchange(d.attempts() + 1, now, 0, null, clean("unsignable event: " + e.getMessage()), null, false));
         }
         if (d.skipInbox()) {
             // An operator's recover re-sends on purpose: tell receivers it is not an ordinary retry.
@@ -205,7 +209,7 @@ final class DeliveryWorker {
             breaker.onNeutral();
             listener.failed(s.id(), endpoint, FailureClass.BLOCKED);
             return new Attempted(d.noted(e.detail()), new DeliveryOutcome.DeadLetter(OutcomeRules.BLOCKED_DESTINATION),
-                    new Exchange(d.attempts() + 1, now, 0, null, clean(OutcomeRules.BLOCKED_DESTINATION + ": " + e.detail()), null));
+                    new Exchange(d.attempts() + 1, now, 0, null, clean(OutcomeRules.BLOCKED_DESTINATION + ": " + e.detail()), null, false));
         } catch (IOException e) {
             if (abandoning.getAsBoolean() || work != null && work.revoked) {
                 breaker.onNeutral();
@@ -218,7 +222,7 @@ final class DeliveryWorker {
             Instant failedAt = clock.instant();
             return new Attempted(d.attempted(now, null, error),
                     OutcomeRules.retry(error, d.tier(), true, schedule, failedAt, random()),
-                    new Exchange(d.attempts() + 1, now, Math.max(0, Duration.between(now, failedAt).toMillis()), null, error, null));
+                    new Exchange(d.attempts() + 1, now, Math.max(0, Duration.between(now, failedAt).toMillis()), null, error, null, true));
         } finally {
             if (work != null && abort[0] != null) {
                 aborts.computeIfPresent(work, (w, set) -> {
@@ -243,14 +247,14 @@ final class DeliveryWorker {
         }
         String error = result.isSuccess() ? null : httpError(result);
         return new Attempted(d.attempted(now, result.status(), error), outcome,
-                new Exchange(d.attempts() + 1, now, result.latency().toMillis(), result.status(), error, result.bodyStart()));
+                new Exchange(d.attempts() + 1, now, result.latency().toMillis(), result.status(), error, result.bodyStart(), true));
     }
 
     /** An outcome decided without a request: dead letters are recorded (the log shows why), parking is not. */
     private Attempted presetAttempt(Delivery d, DeliveryOutcome preset) {
         Exchange exchange = preset instanceof DeliveryOutcome.DeadLetter dead
                 ? new Exchange(d.attempts() + 1, clock.instant(), 0, null,
-                        clean(dead.reason() + (d.lastError() == null ? "" : ": " + d.lastError())), null)
+                        clean(dead.reason() + (d.lastError() == null ? "" : ": " + d.lastError())), null, false)
                 : null;
         return new Attempted(d, preset, exchange);
     }
@@ -273,6 +277,38 @@ final class DeliveryWorker {
                     d.subscriptionId(), e.toString());
         }
         listener.attempted(d.subscriptionId(), outcome);
+        if (s != null && x.requested() && outcome != AttemptOutcome.GONE) { // a 410 disables at once anyway
+            Instant since = sustainedFailure.attempted(s.id(), s.updatedAt(), outcome.succeeded(), clock.instant());
+            if (since != null) {
+                disableFailing(d, s, since);
+            }
+        }
+    }
+
+    /** Every attempt to {@code s} failed for the configured period: disable it (announced unless operational). */
+    private void disableFailing(Delivery d, Subscription s, Instant since) {
+        Instant now = clock.instant();
+        String reason = "failing since " + since;
+        registry.disableLocally(s.id(), reason, now);
+        log.error("Subscription {} disabled: every attempt failed for {} ({}); asking the relay to record it on {}",
+                s.id(), config.disableAfter(), reason, topics.control());
+        listener.disabled(s.id(), reason);
+        ProducerRecord<byte[], byte[]> stamped = DeliveryRecords.disable(topics, s.id(), reason, now);
+        // Stamped by the producer's wall clock: the injected clock may be far from it (the broker refuses that).
+        ProducerRecord<byte[], byte[]> control = new ProducerRecord<>(stamped.topic(), null, null, stamped.key(),
+                stamped.value(), stamped.headers());
+        try {
+            producer.send(OperationalNotices.isOperational(d.event().topic()) ? OperationalNotices.quiet(control) : control,
+                    (m, e) -> {
+                        if (e != null) {
+                            log.error("Could not write the disable of subscription {} to {}: {}. It stays disabled in"
+                                    + " this instance only; disable it in the subscriptions table.", s.id(),
+                                    topics.control(), e.toString());
+                        }
+                    });
+        } catch (RuntimeException e) {
+            log.error("Could not write the disable of subscription {} to {}: {}", s.id(), topics.control(), e.toString());
+        }
     }
 
     /**

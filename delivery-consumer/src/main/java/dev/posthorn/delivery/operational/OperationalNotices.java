@@ -50,7 +50,7 @@ public final class OperationalNotices {
                 .put("last_error", lastError)
                 .put("at", at.toString());
         try {
-            return new ProducerRecord<>(topics.control(), null, at.toEpochMilli(),
+            return new ProducerRecord<>(topics.control(), null, null,
                     subscriptionId.getBytes(StandardCharsets.UTF_8), JSON.writeValueAsBytes(value));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write a control record", e);

@@ -62,6 +62,61 @@ class AttemptLogDeliveryTest {
         }
     }
 
+    private static final class MovableClock extends java.time.Clock {
+        final java.util.concurrent.atomic.AtomicReference<Duration> offset =
+                new java.util.concurrent.atomic.AtomicReference<>(Duration.ZERO);
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.now().plus(offset.get());
+        }
+    }
+
+    @Test
+    void everyAttemptFailingForThePeriodDisablesTheSubscriptionAndAsksTheRelayToRecordIt(KafkaBroker kafka,
+            TestScope scope) throws Exception {
+        MovableClock clock = new MovableClock();
+        try (PosthornFixture posthorn = new PosthornFixture(kafka, scope, 1);
+             Receiver broken = Receiver.start((id, n) -> Receiver.Answer.of(500), "s");
+             Receiver healthy = Receiver.start(Receiver.OK, "s")) {
+            String id = posthorn.subscription("meter.*", broken.url()).secret("s").put();
+            posthorn.subscription("meter.*", healthy.url()).secret("s").put();
+            posthorn.start(posthorn.config().clock(clock).disableAfter(Duration.ofMinutes(30)).build());
+            Instant firstFailure = clock.instant();
+            posthorn.event("meter.read").id("0190a000-0000-7000-8000-000000000001").send();
+            Await.until(Duration.ofSeconds(30), "three failed attempts", () -> broken.requests().size() == 3);
+            posthorn.read(posthorn.topics.deadLetters(), Duration.ofSeconds(30), rs -> !rs.isEmpty());
+
+            // Half an hour of nothing but failures later (the broker refuses record times more than 1 h ahead).
+            clock.offset.set(Duration.ofMinutes(31));
+            posthorn.event("meter.read").id("0190a000-0000-7000-8000-000000000002").send();
+            java.util.function.Predicate<ConsumerRecord<byte[], byte[]>> disable =
+                    r -> new String(r.value(), StandardCharsets.UTF_8).contains("\"action\":\"disable\"");
+            ConsumerRecord<byte[], byte[]> record = posthorn.read(posthorn.topics.control(), Duration.ofSeconds(30),
+                    rs -> rs.stream().anyMatch(disable)).stream().filter(disable).findFirst().orElseThrow();
+            String value = new String(record.value(), StandardCharsets.UTF_8);
+            assertThat(value).contains("\"action\":\"disable\"", "\"subscription_id\":\"" + id + "\"",
+                    "failing since " + firstFailure.toString().substring(0, 16));
+            assertThat(record.headers().lastHeader("posthorn.notify")).as("announced").isNull();
+            // Disabled here at once: the next event reaches the healthy subscription only.
+            int before = broken.requests().size();
+            posthorn.event("meter.read").id("0190a000-0000-7000-8000-000000000003").send();
+            Await.until(Duration.ofSeconds(30), "the healthy subscription got the third event",
+                    () -> healthy.requests().stream().anyMatch(r -> r.eventId().endsWith("0003")));
+            assertThat(broken.requests().size()).isEqualTo(before);
+        }
+    }
+
     @Test
     void responseBytesZeroKeepsNoBody(KafkaBroker kafka, TestScope scope) throws Exception {
         String secret = WebhookSecrets.generate();

@@ -60,6 +60,7 @@ public final class Wiring {
             Map.entry("partitions", Settings.EVENTS_PARTITIONS),
             Map.entry("replicationFactor", Settings.REPLICATION_FACTOR),
             Map.entry("attemptsRetention", Settings.ATTEMPTS_RETENTION),
+            Map.entry("disableAfter", Settings.DELIVERY_DISABLE_AFTER),
             Map.entry("attemptResponseBytes", Settings.ATTEMPTS_RESPONSE_BYTES));
 
     private Wiring() {}
@@ -113,6 +114,7 @@ public final class Wiring {
         int partitions = config.integer(Settings.EVENTS_PARTITIONS, 1, 10_000);
         int rf = config.integer(Settings.REPLICATION_FACTOR, 1, 32);
         Duration attemptsRetention = config.duration(Settings.ATTEMPTS_RETENTION);
+        Duration disableAfter = config.duration(Settings.DELIVERY_DISABLE_AFTER);
         long responseBytes = config.parse(Settings.ATTEMPTS_RESPONSE_BYTES,
                 text -> text.trim().equals("0") ? 0L : ConfigReader.parseBytes(text), 0L);
         config.validate();
@@ -124,7 +126,7 @@ public final class Wiring {
                     .allowList(allow.stream().filter(a -> !a.equals("loopback")).toList())
                     .allowLoopback(allowLoopback)
                     .partitions(partitions).replicationFactor((short) rf)
-                    .attemptsRetention(attemptsRetention)
+                    .attemptsRetention(attemptsRetention).disableAfter(disableAfter)
                     .attemptResponseBytes((int) Math.min(responseBytes, Integer.MAX_VALUE))
                     .userAgentVersion(Version.current())
                     .clock(clock).listener(listener)

@@ -59,7 +59,7 @@ class DeliveryLogTest {
     void start() throws Exception {
         Path home = Files.createTempDirectory("posthorn-delivery-log-test");
         stack = DevStack.start(new DevStack.Options(home, 0, 0, 0, 0, false,
-                Map.of("POSTHORN_DELIVERY_RETRY_SCHEDULE", "200ms,300ms")),
+                Map.of("POSTHORN_DELIVERY_RETRY_SCHEDULE", "200ms,300ms", "POSTHORN_DELIVERY_DISABLE_AFTER", "3s")),
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         http = HttpClient.newHttpClient();
         admin = "http://127.0.0.1:" + stack.adminPort();
@@ -317,8 +317,55 @@ class DeliveryLogTest {
             assertThat(operational(operator, "posthorn.subscription.disabled"))
                     .noneMatch(p -> goneOperatorId.equals(p.path("id").asText()));
             assertThat(operational(operator, "posthorn.delivery.dead_lettered"))
-                    .allMatch(p -> goneId.equals(p.path("subscription_id").asText()));
-            assertThat(operatorId).isNotBlank();
+                    .noneMatch(p -> goneOperatorId.equals(p.path("subscription_id").asText())
+                            || operatorId.equals(p.path("subscription_id").asText()));
+        }
+    }
+
+    @Test
+    void aSubscriptionFailingForThePeriodIsDisabledAndAnnounced_andEnableRestartsTheClock() throws Exception {
+        try (Endpoint operator = Endpoint.answering(200);
+             Endpoint failing = Endpoint.answering(500)) {
+            subscribe("posthorn.subscription.*", operator.url());
+            String failingId = subscribe("meter.*", failing.url());
+            long[] nextFire = {0};
+            JsonNode disabled = Await.value(Duration.ofSeconds(90), "the failing subscription disabled and announced", () -> {
+                try {
+                    if (System.nanoTime() - nextFire[0] > 0) { // keep it failing: one event a second
+                        fire("meter.read");
+                        nextFire[0] = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+                    }
+                    return operational(operator, "posthorn.subscription.disabled").stream()
+                            .filter(p -> failingId.equals(p.path("id").asText())).findFirst();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat(disabled.get("cause").asText()).isEqualTo("sustained_failure");
+            assertThat(disabled.get("reason").asText()).startsWith("failing since 20");
+            assertThat(disabled.get("url").asText()).isEqualTo(failing.url());
+            Await.until(Duration.ofSeconds(30), "disabled in the table", () -> {
+                try {
+                    return stack.operations().listSubscriptions().stream().anyMatch(s -> s.id().toString().equals(failingId)
+                            && !s.enabled() && s.disabledReason().orElse("").startsWith("failing since"));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            // Enable restarts the clock: the next failures do not disable it at once.
+            long before = failing.requests().size();
+            assertThat(call("POST", "/_webhooks/subscriptions/" + failingId + "/enable", null).statusCode()).isEqualTo(200);
+            Await.until(Duration.ofSeconds(30), "enabled again and failing", () -> {
+                try {
+                    fire("meter.read");
+                    Thread.sleep(300);
+                    return failing.requests().size() > before;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat(operational(operator, "posthorn.subscription.disabled"))
+                    .filteredOn(p -> failingId.equals(p.path("id").asText())).hasSize(1);
         }
     }
 
