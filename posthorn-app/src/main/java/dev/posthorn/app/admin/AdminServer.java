@@ -50,7 +50,7 @@ public final class AdminServer implements AutoCloseable {
         HttpServer server = HttpServer.create(new InetSocketAddress(bind, port), 0);
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(executor);
-        HttpHandler api = RequestGuards.jsonBodiesOnly(routes(ops));
+        HttpHandler api = RequestGuards.jsonBodiesOnly(routes(ops, health.registry()));
         server.createContext("/_webhooks", token.isPresent() ? BearerAuth.wrap(api, token) : RequestGuards.localOnly(api));
         health.register(server);
         server.start();
@@ -61,8 +61,8 @@ public final class AdminServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    static Router routes(Operations ops) {
-        return DeliveryLogRoutes.register(new Router(), ops)
+    static Router routes(Operations ops, io.micrometer.core.instrument.MeterRegistry meters) {
+        return DeliveryLogRoutes.register(new Router(), ops, meters)
                 .on("POST", "/_webhooks/subscriptions", (ex, p) -> addSubscription(ex, ops))
                 .on("GET", "/_webhooks/subscriptions", (ex, p) -> listSubscriptions(ex, ops))
                 .on("DELETE", "/_webhooks/subscriptions/{id}", (ex, p) -> {
@@ -249,5 +249,10 @@ public final class AdminServer implements AutoCloseable {
     /** {@code /health} and {@code /metrics}, shared by the admin API and the services' own port. */
     public interface HealthEndpoints {
         void register(HttpServer server);
+
+        /** Where the API's own meters go (delivery log look-up latency). */
+        default io.micrometer.core.instrument.MeterRegistry registry() {
+            return new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        }
     }
 }

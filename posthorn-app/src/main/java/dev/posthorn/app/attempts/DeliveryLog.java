@@ -82,7 +82,7 @@ public final class DeliveryLog {
                 "id: " + id + " is not a Posthorn event id (those are time-ordered UUIDv7)"));
         String eventId = id.toString();
         List<Subscription> subs = subscriptions.list();
-        try (KafkaConsumer<byte[], byte[]> consumer = TopicScan.openConsumer(bootstrap, "posthorn-event-lookup")) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
             List<AttemptRecord> attempts = attempts(consumer, eventId, created, subs);
             ConsumerRecord<byte[], byte[]> record = attempts.stream()
                     .filter(a -> a.eventPartition() >= 0 && a.eventOffset() >= 0).findFirst()
@@ -110,9 +110,17 @@ public final class DeliveryLog {
     public Optional<ConsumerRecord<byte[], byte[]>> eventRecord(UUID id) throws SQLException {
         Instant created = createdAt(id).orElseThrow(() -> new IllegalArgumentException(
                 "id: " + id + " is not a Posthorn event id (those are time-ordered UUIDv7)"));
-        try (KafkaConsumer<byte[], byte[]> consumer = TopicScan.openConsumer(bootstrap, "posthorn-event-lookup")) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
             return Optional.ofNullable(findEvent(consumer, id.toString(), created));
         }
+    }
+
+    /**
+     * A look-up moves between partitions and topics; a fetch parked at a log's end (the default 500 ms)
+     * would hold up the next one on the same broker connection.
+     */
+    private KafkaConsumer<byte[], byte[]> consumer() {
+        return TopicScan.openConsumer(bootstrap, "posthorn-event-lookup", Map.of("fetch.max.wait.ms", 10));
     }
 
     /** Attempts of one subscription, a page at a time, partition by partition from {@code filter.since}. */

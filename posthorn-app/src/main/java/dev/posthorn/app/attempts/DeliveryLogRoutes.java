@@ -14,6 +14,8 @@ import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 
 /**
  * The admin API's delivery log: {@code GET /_webhooks/events/{id}}, {@code POST
@@ -24,11 +26,20 @@ public final class DeliveryLogRoutes {
     private DeliveryLogRoutes() {}
 
     /** Adds the routes to {@code router} and returns it. */
-    public static Router register(Router router, Operations ops) {
+    public static Router register(Router router, Operations ops, MeterRegistry meters) {
+        Timer lookups = Timer.builder("posthorn.delivery.log.lookup")
+                .description("time to answer GET /_webhooks/events/{id}").publishPercentiles(0.5, 0.99).register(meters);
         return router
                 .on("GET", "/_webhooks/events/{id}", (ex, p) -> {
                     UUID id = eventId(p.get(0));
-                    EventTimeline timeline = lookUp(ops, id).orElseThrow(() -> notFound(id));
+                    long start = System.nanoTime();
+                    Optional<EventTimeline> found;
+                    try {
+                        found = lookUp(ops, id);
+                    } finally {
+                        lookups.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+                    }
+                    EventTimeline timeline = found.orElseThrow(() -> notFound(id));
                     JsonHttp.send(ex, 200, timeline.toJson());
                 })
                 .on("POST", "/_webhooks/events/{id}/resend", (ex, p) -> {

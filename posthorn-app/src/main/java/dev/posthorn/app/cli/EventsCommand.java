@@ -13,7 +13,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "events", mixinStandardHelpOptions = true,
         description = "Where is my webhook? An event's deliveries, attempt by attempt; resend one.",
-        subcommands = {EventsCommand.Show.class, EventsCommand.Resend.class})
+        subcommands = {EventsCommand.Show.class, EventsCommand.Resend.class, EventsCommand.Bench.class})
 public final class EventsCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -75,6 +75,47 @@ public final class EventsCommand implements Runnable {
             }
             System.out.println("resend of event " + eventId + " to subscription " + subscription + " queued;"
                     + " follow it with: posthorn events show " + eventId);
+            return 0;
+        }
+    }
+
+    @Command(name = "bench", mixinStandardHelpOptions = true,
+            description = {"Times `events show` look-ups on a large log: writes N events and one attempt each over the",
+                    "last --span to fresh topics, then looks up the oldest, a middle and the newest event and an",
+                    "unknown id. Starts an in-process Kafka unless --kafka-bootstrap is given. Ends with one line:",
+                    "LOOKUP events=… write_s=… old_ms=… middle_ms=… recent_ms=… unknown_ms=… (min..max of 3)"})
+    static final class Bench implements Callable<Integer> {
+        @Option(names = "--events", defaultValue = "1000000", description = "events to write (default ${DEFAULT-VALUE})")
+        long events;
+
+        @Option(names = "--span", defaultValue = "1h", description = "the events' creation times spread over this long up to now (default ${DEFAULT-VALUE})")
+        String span;
+
+        @Option(names = "--kafka-bootstrap", description = "a running Kafka to use instead of an in-process one")
+        String bootstrap;
+
+        @Override
+        public Integer call() throws Exception {
+            if (events < 3) {
+                throw new UserError("events bench: --events: at least 3");
+            }
+            java.time.Duration spread;
+            try {
+                spread = dev.posthorn.app.config.ConfigReader.parseDuration(span);
+            } catch (IllegalArgumentException e) {
+                throw new UserError("events bench: --span: " + e.getMessage());
+            }
+            dev.posthorn.testkit.EmbeddedKafkaBroker kafka = bootstrap == null
+                    ? dev.posthorn.testkit.EmbeddedKafkaBroker.startTemporary() : null;
+            try {
+                var result = dev.posthorn.app.attempts.LookupBenchmark.run(
+                        bootstrap != null ? bootstrap : kafka.bootstrapServers(), events, spread, System.out);
+                System.out.println(result.line());
+            } finally {
+                if (kafka != null) {
+                    kafka.close();
+                }
+            }
             return 0;
         }
     }

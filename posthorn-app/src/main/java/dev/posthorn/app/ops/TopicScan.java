@@ -195,17 +195,18 @@ public final class TopicScan {
     }
 
     private static KafkaConsumer<byte[], byte[]> consumer(String bootstrap) {
-        return openConsumer(bootstrap, "posthorn-topic-scan");
+        return openConsumer(bootstrap, "posthorn-topic-scan", Map.of());
     }
 
-    /** A consumer without a group for reading topics by assignment; the caller closes it. */
-    public static KafkaConsumer<byte[], byte[]> openConsumer(String bootstrap, String clientId) {
+    /** A consumer without a group for reading topics by assignment, with {@code extra} settings; the caller closes it. */
+    public static KafkaConsumer<byte[], byte[]> openConsumer(String bootstrap, String clientId, Map<String, Object> extra) {
         Map<String, Object> config = new HashMap<>();
         config.put("bootstrap.servers", bootstrap);
         config.put("enable.auto.commit", "false");
         config.put("isolation.level", "read_committed");
         config.put("max.poll.records", "2000");
         config.put("client.id", clientId);
+        config.putAll(extra);
         return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 

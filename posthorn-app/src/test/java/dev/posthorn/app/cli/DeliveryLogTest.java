@@ -238,6 +238,10 @@ class DeliveryLogTest {
             assertThat(after.get("state").asText()).isEqualTo("delivered");
             assertThat(endpoint.requestsFor(eventId)).as("exactly one more delivery").isEqualTo(3);
 
+            String metrics = call("GET", "/metrics", null).body();
+            assertThat(metrics).contains("posthorn_delivery_attempts_total{outcome=\"retrying\"}",
+                    "posthorn_delivery_attempts_total{outcome=\"delivered\"}", "posthorn_delivery_log_lookup_seconds_count");
+
             Result cliResend = cli("events", "resend", eventId, "--subscription", subscription);
             assertThat(cliResend.code()).as(cliResend.err()).isZero();
             Await.until(Duration.ofSeconds(60), "the CLI's resent request", () -> endpoint.requestsFor(eventId) == 4);
