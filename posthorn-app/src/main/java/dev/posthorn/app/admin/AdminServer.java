@@ -10,6 +10,7 @@ import dev.posthorn.app.attempts.DeliveryLogRoutes;
 import dev.posthorn.app.http.BearerAuth;
 import dev.posthorn.app.http.JsonHttp;
 import dev.posthorn.app.http.JsonHttp.HttpError;
+import dev.posthorn.app.http.QueryParams;
 import dev.posthorn.app.http.RequestGuards;
 import dev.posthorn.app.http.Router;
 import dev.posthorn.app.ops.DeadLetterFilter;
@@ -23,7 +24,6 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -215,29 +215,15 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private static int limit(String raw) {
-        if (raw == null || raw.isBlank()) {
-            return 100;
-        }
-        try {
-            return Integer.parseInt(raw.trim());
-        } catch (NumberFormatException e) {
-            throw new HttpError(400, "limit: expected a number from 1 to " + Operations.MAX_PAGE);
-        }
+        return QueryParams.limit(raw, Operations.MAX_PAGE);
     }
 
     private static String blankToNull(String raw) {
-        return raw == null || raw.isBlank() ? null : raw.trim();
+        return QueryParams.blankToNull(raw);
     }
 
     private static Optional<Instant> instant(String raw, String field) {
-        if (raw == null || raw.isBlank()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(Instant.parse(raw.trim()));
-        } catch (DateTimeParseException e) {
-            throw new HttpError(400, field + ": expected an ISO-8601 instant such as 2026-01-31T12:00:00Z");
-        }
+        return QueryParams.instant(raw, field);
     }
 
     @Override

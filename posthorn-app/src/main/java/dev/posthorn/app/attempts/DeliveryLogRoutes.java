@@ -5,12 +5,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.posthorn.app.http.JsonHttp;
 import dev.posthorn.app.http.JsonHttp.HttpError;
+import dev.posthorn.app.http.QueryParams;
 import dev.posthorn.app.http.Router;
 import dev.posthorn.app.ops.Operations;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -59,10 +58,10 @@ public final class DeliveryLogRoutes {
                 .on("GET", "/_webhooks/subscriptions/{id}/attempts", (ex, p) -> {
                     UUID subscription = uuid(URLDecoder.decode(p.get(0), StandardCharsets.UTF_8), "subscription");
                     Map<String, String> q = JsonHttp.query(ex);
-                    AttemptFilter filter = new AttemptFilter(instant(q.get("since"), "since"),
-                            instant(q.get("until"), "until"), AttemptFilter.outcomes(q.get("outcome")));
+                    AttemptFilter filter = new AttemptFilter(QueryParams.instant(q.get("since"), "since"),
+                            QueryParams.instant(q.get("until"), "until"), AttemptFilter.outcomes(q.get("outcome")));
                     AttemptPage page = ops.deliveryLog().subscriptionAttempts(subscription, filter,
-                            limit(q.get("limit")), blankToNull(q.get("cursor")));
+                            QueryParams.limit(q.get("limit"), 1000), QueryParams.blankToNull(q.get("cursor")));
                     ArrayNode items = JsonHttp.MAPPER.createArrayNode();
                     page.items().forEach(a -> items.add(EventTimeline.attemptJson(a)
                             .put("event_id", a.eventId()).put("topic", a.eventTopic())));
@@ -106,32 +105,6 @@ public final class DeliveryLogRoutes {
             return UUID.fromString(text);
         } catch (IllegalArgumentException e) {
             throw new HttpError(400, field + ": not an id: " + text);
-        }
-    }
-
-    private static int limit(String raw) {
-        if (raw == null || raw.isBlank()) {
-            return 100;
-        }
-        try {
-            return Integer.parseInt(raw.trim());
-        } catch (NumberFormatException e) {
-            throw new HttpError(400, "limit: expected a number from 1 to 1000");
-        }
-    }
-
-    private static String blankToNull(String raw) {
-        return raw == null || raw.isBlank() ? null : raw.trim();
-    }
-
-    private static Optional<Instant> instant(String raw, String field) {
-        if (raw == null || raw.isBlank()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(Instant.parse(raw.trim()));
-        } catch (DateTimeParseException e) {
-            throw new HttpError(400, field + ": expected an ISO-8601 instant such as 2026-01-31T12:00:00Z");
         }
     }
 }

@@ -141,8 +141,7 @@ class DeliveryLogTest {
 
     /** The subscription's delivery in {@code GET /_webhooks/events/{id}} once it has {@code attempts} attempts. */
     private JsonNode deliveryWithAttempts(String eventId, String subscription, int attempts) {
-        return Await.value(Duration.ofSeconds(60), attempts + " attempts of " + eventId + " in the delivery log", () -> {
-            try {
+        return Await.value(Duration.ofSeconds(60), attempts + " attempts of " + eventId + " in the delivery log", () -> unchecked(() -> {
                 HttpResponse<String> r = call("GET", "/_webhooks/events/" + eventId, null);
                 if (r.statusCode() != 200) {
                     return java.util.Optional.empty();
@@ -153,13 +152,24 @@ class DeliveryLogTest {
                     }
                 }
                 return java.util.Optional.empty();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        }));
     }
 
     private record Result(int code, String out, String err) {}
+
+    @FunctionalInterface
+    private interface Probe<T> {
+        T get() throws Exception;
+    }
+
+    /** Lets a probe that talks HTTP or SQL throw; a failure fails the wait at once. */
+    private static <T> T unchecked(Probe<T> probe) {
+        try {
+            return probe.get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     private Result cli(String... args) {
         Environment.overrideForTests(env);
@@ -271,25 +281,17 @@ class DeliveryLogTest {
             String eventId = fire("parcel.lost");
 
             JsonNode disabled = Await.value(Duration.ofSeconds(90), "posthorn.subscription.disabled at the operator",
-                    () -> {
-                        try {
+                    () -> unchecked(() -> {
                             return operational(operator, "posthorn.subscription.disabled").stream()
                                     .filter(p -> goneId.equals(p.path("id").asText())).findFirst();
-                        } catch (Exception e) {
-                            throw new IllegalStateException(e);
-                        }
-                    });
+                    }));
             assertThat(disabled.get("url").asText()).isEqualTo(gone.url());
             assertThat(disabled.get("cause").asText()).isEqualTo("gone");
             assertThat(disabled.get("reason").asText()).contains("410");
-            JsonNode dead = Await.value(Duration.ofSeconds(60), "posthorn.delivery.dead_lettered at the operator", () -> {
-                try {
+            JsonNode dead = Await.value(Duration.ofSeconds(60), "posthorn.delivery.dead_lettered at the operator", () -> unchecked(() -> {
                     return operational(operator, "posthorn.delivery.dead_lettered").stream()
                             .filter(p -> eventId.equals(p.path("event_id").asText())).findFirst();
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            }));
             assertThat(dead.get("subscription_id").asText()).isEqualTo(goneId);
             assertThat(dead.get("last_status").asInt()).isEqualTo(410);
             assertThat(dead.get("attempts").asInt()).isEqualTo(1);
@@ -297,25 +299,17 @@ class DeliveryLogTest {
 
             // The operator endpoint that answers 410 got disabled by an operational event: that is announced to
             // nobody, and its dead letters neither (the working operator sees only the parcel subscription's).
-            Await.until(Duration.ofSeconds(60), "the 410 operator subscription disabled", () -> {
-                try {
+            Await.until(Duration.ofSeconds(60), "the 410 operator subscription disabled", () -> unchecked(() -> {
                     return stack.operations().listSubscriptions().stream()
                             .anyMatch(s -> s.id().toString().equals(goneOperatorId) && !s.enabled());
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            }));
             // Give a loop time to show: an operator's disable is announced after any announcement of the above would be.
             String spare = subscribe("spare.*", gone.url());
             assertThat(stack.operations().disableSubscription(UUID.fromString(spare), "maintenance")).isTrue();
-            JsonNode byOperator = Await.value(Duration.ofSeconds(60), "the operator's disable announced", () -> {
-                try {
+            JsonNode byOperator = Await.value(Duration.ofSeconds(60), "the operator's disable announced", () -> unchecked(() -> {
                     return operational(operator, "posthorn.subscription.disabled").stream()
                             .filter(p -> spare.equals(p.path("id").asText())).findFirst();
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            }));
             assertThat(byOperator.get("cause").asText()).isEqualTo("operator");
             assertThat(byOperator.get("reason").asText()).isEqualTo("maintenance");
             assertThat(operational(operator, "posthorn.subscription.disabled"))
@@ -333,41 +327,29 @@ class DeliveryLogTest {
             subscribe("posthorn.subscription.*", operator.url());
             String failingId = subscribe("meter.*", failing.url());
             long[] nextFire = {0};
-            JsonNode disabled = Await.value(Duration.ofSeconds(90), "the failing subscription disabled and announced", () -> {
-                try {
+            JsonNode disabled = Await.value(Duration.ofSeconds(90), "the failing subscription disabled and announced", () -> unchecked(() -> {
                     if (System.nanoTime() - nextFire[0] > 0) { // keep it failing: one event a second
                         fire("meter.read");
                         nextFire[0] = System.nanoTime() + Duration.ofSeconds(1).toNanos();
                     }
                     return operational(operator, "posthorn.subscription.disabled").stream()
                             .filter(p -> failingId.equals(p.path("id").asText())).findFirst();
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            }));
             assertThat(disabled.get("cause").asText()).isEqualTo("sustained_failure");
             assertThat(disabled.get("reason").asText()).startsWith("failing since 20");
             assertThat(disabled.get("url").asText()).isEqualTo(failing.url());
-            Await.until(Duration.ofSeconds(30), "disabled in the table", () -> {
-                try {
+            Await.until(Duration.ofSeconds(30), "disabled in the table", () -> unchecked(() -> {
                     return stack.operations().listSubscriptions().stream().anyMatch(s -> s.id().toString().equals(failingId)
                             && !s.enabled() && s.disabledReason().orElse("").startsWith("failing since"));
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            }));
             // Enable restarts the clock: the next failures do not disable it at once.
             long before = failing.requests().size();
             assertThat(call("POST", "/_webhooks/subscriptions/" + failingId + "/enable", null).statusCode()).isEqualTo(200);
-            Await.until(Duration.ofSeconds(30), "enabled again and failing", () -> {
-                try {
+            Await.until(Duration.ofSeconds(30), "enabled again and failing", () -> unchecked(() -> {
                     fire("meter.read");
                     Thread.sleep(300);
                     return failing.requests().size() > before;
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            }));
             assertThat(operational(operator, "posthorn.subscription.disabled"))
                     .filteredOn(p -> failingId.equals(p.path("id").asText())).hasSize(1);
         }
