@@ -250,13 +250,18 @@ final class DeliveryWorker {
                 new Exchange(d.attempts() + 1, now, result.latency().toMillis(), result.status(), error, result.bodyStart(), true));
     }
 
-    /** An outcome decided without a request: dead letters are recorded (the log shows why), parking is not. */
+    /**
+     * An outcome decided without a request: recorded unless it only parks the delivery on a retry tier
+     * (a dead letter shows why; a filtered outcome, once it exists, is recorded as such through {@link #outcomeOf}).
+     */
     private Attempted presetAttempt(Delivery d, DeliveryOutcome preset) {
-        Exchange exchange = preset instanceof DeliveryOutcome.DeadLetter dead
-                ? new Exchange(d.attempts() + 1, clock.instant(), 0, null,
-                        clean(dead.reason() + (d.lastError() == null ? "" : ": " + d.lastError())), null, false)
+        if (preset instanceof DeliveryOutcome.RetryAt) {
+            return new Attempted(d, preset, null);
+        }
+        String error = preset instanceof DeliveryOutcome.DeadLetter dead
+                ? clean(dead.reason() + (d.lastError() == null ? "" : ": " + d.lastError()))
                 : null;
-        return new Attempted(d, preset, exchange);
+        return new Attempted(d, preset, new Exchange(d.attempts() + 1, clock.instant(), 0, null, error, null, false));
     }
 
     /** Hands the attempt's record to the delivery log; never blocks on Kafka, never fails the delivery. */
