@@ -1,7 +1,6 @@
 package dev.posthorn.delivery;
 
 import dev.posthorn.delivery.attempts.AttemptLog;
-import dev.posthorn.delivery.guard.GuardedDnsResolver;
 import dev.posthorn.delivery.http.WebhookSender;
 import dev.posthorn.delivery.inbox.InboxStore;
 import dev.posthorn.delivery.subscriptions.SubscriptionRegistry;
@@ -252,9 +251,7 @@ public final class DeliveryService implements AutoCloseable {
 
         try (SubscriptionRegistry registry = new SubscriptionRegistry(topics.subscriptions(), follower, cipher::open);
              InboxStore inbox = new InboxStore(topics.inbox(), inboxFollower, config.inboxDedupeWindow(), config.clock());
-             WebhookSender sender = new WebhookSender(config.connectTimeout(), config.responseTimeout(), config.requestTimeout(),
-                     config.maxInFlight(), config.maxInFlightPerEndpoint(),
-                     new GuardedDnsResolver(config.hostResolver(), config.destinationPolicy()));
+             WebhookSender sender = WebhookSender.of(config);
              KafkaProducer<byte[], byte[]> producer =
                      new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer());
              AttemptLog attemptLog = new AttemptLog(common, topics.attempts(), config.attemptResponseBytes(),

@@ -22,13 +22,23 @@ import javax.sql.DataSource;
  */
 final class JdbcOutbox implements Outbox {
 
+    /** Transactional: the message is decoded at commit, in commit order, and vanishes on rollback. */
+    private static final String MESSAGE_SQL = "SELECT pg_logical_emit_message(true, ?, ?)";
+    /**
+     * A batch in one round trip. {@code ORDER BY} the array position keeps the batch's order in the WAL:
+     * Postgres evaluates a volatile function in the select list after sorting.
+     */
+    private static final String MESSAGES_SQL = "SELECT pg_logical_emit_message(true, ?, m)"
+            + " FROM unnest(?::bytea[]) WITH ORDINALITY AS batch(m, position) ORDER BY position";
+
     /** Rows per prune transaction: big enough to be efficient, small enough to hold locks briefly. */
     static final int PRUNE_BATCH_SIZE = 1000;
 
     private final OutboxSettings settings;
     private final JsonPayloads payloads;
     private final OutboxSchema schema;
-    private final boolean deleteInTransaction;
+    private final RowRetention retention;
+    private final String messagePrefix;
     private final String insertSql;
     private final String deleteSql;
     private final String publishSql;
@@ -43,10 +53,15 @@ final class JdbcOutbox implements Outbox {
                 + " (id, aggregatetype, aggregateid, type, payload, payload_version, created_at, traceparent)"
                 + " VALUES (?, ?, ?, ?, ?::json, ?, ?, ?)";
         this.deleteSql = "DELETE FROM " + table + " WHERE id = ?";
-        this.deleteInTransaction = settings.retention() == RowRetention.DELETE_IN_TRANSACTION;
+        this.retention = settings.retention();
+        this.messagePrefix = OutboxMessage.prefix(settings.schema());
         // Insert and delete as one prepared statement holding two SQL statements: the PostgreSQL driver
-        // sends both in a single round trip, which halves the cost of a publish in the default mode.
-        this.publishSql = deleteInTransaction ? insertSql + "; " + deleteSql : insertSql;
+        // sends both in a single round trip, which halves the cost of a publish in that mode.
+        this.publishSql = switch (retention) {
+            case WAL_MESSAGE -> MESSAGE_SQL;
+            case DELETE_IN_TRANSACTION -> insertSql + "; " + deleteSql;
+            case KEEP -> insertSql;
+        };
         this.pruneSql = "DELETE FROM " + table + " WHERE id IN (SELECT id FROM " + table
                 + " WHERE created_at < ? LIMIT " + PRUNE_BATCH_SIZE + " FOR UPDATE SKIP LOCKED)";
     }
@@ -81,9 +96,14 @@ final class JdbcOutbox implements Outbox {
         Instant now = now();
         UUID id = EventIds.next(now.toEpochMilli());
         try (PreparedStatement publish = connection.prepareStatement(publishSql)) {
-            bind(publish, id, checked, now);
-            if (deleteInTransaction) {
-                publish.setObject(9, id); // the DELETE's parameter, numbered after the INSERT's eight
+            if (retention == RowRetention.WAL_MESSAGE) {
+                publish.setString(1, messagePrefix);
+                publish.setBytes(2, message(id, checked, now));
+            } else {
+                bind(publish, id, checked, now);
+                if (retention == RowRetention.DELETE_IN_TRANSACTION) {
+                    publish.setObject(9, id); // the DELETE's parameter, numbered after the INSERT's eight
+                }
             }
             publish.execute();
         }
@@ -114,6 +134,20 @@ final class JdbcOutbox implements Outbox {
         // One instant for the batch: the events belong to one transaction.
         Instant now = now();
         List<UUID> ids = new ArrayList<>(checked.size());
+        if (retention == RowRetention.WAL_MESSAGE) {
+            byte[][] messages = new byte[checked.size()][];
+            for (int i = 0; i < messages.length; i++) {
+                UUID id = EventIds.next(now.toEpochMilli());
+                ids.add(id);
+                messages[i] = message(id, checked.get(i), now);
+            }
+            try (PreparedStatement emit = connection.prepareStatement(MESSAGES_SQL)) {
+                emit.setString(1, messagePrefix);
+                emit.setArray(2, connection.createArrayOf("bytea", messages));
+                emit.execute();
+            }
+            return List.copyOf(ids);
+        }
         try (PreparedStatement insert = connection.prepareStatement(insertSql)) {
             for (CheckedEvent event : checked) {
                 UUID id = EventIds.next(now.toEpochMilli());
@@ -123,7 +157,7 @@ final class JdbcOutbox implements Outbox {
             }
             insert.executeBatch();
         }
-        if (deleteInTransaction) {
+        if (retention == RowRetention.DELETE_IN_TRANSACTION) {
             try (PreparedStatement delete = connection.prepareStatement(deleteSql)) {
                 for (UUID id : ids) {
                     delete.setObject(1, id);
@@ -226,6 +260,11 @@ final class JdbcOutbox implements Outbox {
         } else {
             insert.setString(8, event.traceparent());
         }
+    }
+
+    private static byte[] message(UUID id, CheckedEvent event, Instant createdAt) {
+        return OutboxMessage.content(id, Topics.aggregateType(event.topic()), event.key(), event.topic(), event.json(),
+                event.payloadVersion(), createdAt, event.traceparent());
     }
 
     /** Postgres keeps microseconds; truncating here means the stored value equals what we computed. */

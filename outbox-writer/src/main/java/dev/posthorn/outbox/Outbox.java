@@ -25,11 +25,13 @@ import javax.sql.DataSource;
  * }</pre>
  *
  * <h2>Row retention</h2>
- * By default ({@link RowRetention#DELETE_IN_TRANSACTION}) {@code publish} inserts the outbox row and
- * deletes it again in the caller's transaction. The write-ahead log keeps the INSERT, which is all the
- * relay (Debezium, reading the WAL) needs, and the table stays empty: nothing to vacuum, nothing to
- * prune, no job to forget. Choose {@link RowRetention#KEEP} to keep rows as a queryable history; then
- * call {@link #prune(Connection, Duration)} regularly so the table does not grow without bound.
+ * By default ({@link RowRetention#WAL_MESSAGE}) {@code publish} writes no row at all: the event goes into
+ * the write-ahead log as a transactional logical decoding message, which is all the relay (Debezium,
+ * reading the WAL) needs. The table stays empty: nothing to vacuum, nothing to prune, no job to forget,
+ * and the least work for the database. {@link RowRetention#DELETE_IN_TRANSACTION} inserts the row and
+ * deletes it in the same transaction, for other readers of the table such as Debezium's EventRouter.
+ * Choose {@link RowRetention#KEEP} to keep rows as a queryable history; then call
+ * {@link #prune(Connection, Duration)} regularly so the table does not grow without bound.
  *
  * <p>An {@code Outbox} is immutable and thread-safe; build one per application and share it.
  */
@@ -145,7 +147,7 @@ public interface Outbox {
         private String publication = "posthorn";
         private String slotName = "posthorn";
         private long retainedWalWarningBytes = 1L << 30;
-        private RowRetention retention = RowRetention.DELETE_IN_TRANSACTION;
+        private RowRetention retention = RowRetention.WAL_MESSAGE;
         private int maxPayloadBytes = 256 * 1024;
         private SecretCipher secretCipher;
         private Duration secretGracePeriod = Duration.ofHours(24);
@@ -184,7 +186,7 @@ public interface Outbox {
             return this;
         }
 
-        /** What happens to a row after {@code publish}; default {@link RowRetention#DELETE_IN_TRANSACTION}. */
+        /** What {@code publish} leaves in the outbox table; default {@link RowRetention#WAL_MESSAGE} (no row). */
         public Builder retention(RowRetention retention) {
             this.retention = retention;
             return this;

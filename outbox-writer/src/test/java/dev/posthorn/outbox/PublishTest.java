@@ -167,13 +167,70 @@ class PublishTest {
     }
 
     /**
-     * The default mode deletes the row in the same transaction. The table stays empty, yet the WAL keeps
-     * the INSERT: read here straight from a pgoutput replication slot on the test's publication, which is
-     * what Debezium does in the relay (whose own tests follow the event all the way to Kafka).
+     * The default mode writes no row: each event is one transactional logical decoding message with this
+     * outbox's prefix, in publish order, read here straight from the pgoutput slot as Debezium reads it
+     * (the relay's own tests follow the event all the way to Kafka).
      */
     @Test
-    void defaultModeLeavesTableEmptyWhileWalKeepsTheInsert(TestScope scope) throws Exception {
+    void defaultModeWritesOneWalMessagePerEventInOrderAndNoRow(TestScope scope) throws Exception {
         Outbox outbox = installed(scope, outboxIn(scope));
+        try (Connection admin = scope.connect(); Statement statement = admin.createStatement()) {
+            try {
+                UUID single;
+                List<UUID> batch;
+                List<OutboxEvent> events = new ArrayList<>();
+                for (int i = 0; i < 40; i++) {
+                    events.add(OutboxEvent.of("invoice.paid", "inv-" + (i % 3), "{\"marker\":\"batch-" + i + "\"}"));
+                }
+                try (Connection connection = scope.connect()) {
+                    connection.setAutoCommit(false);
+                    single = outbox.publish(connection, "invoice.created", "inv-1", "{\"marker\":\"single\",\"n\":1e16}");
+                    batch = outbox.publishAll(connection, events);
+                    connection.rollback(); // a rolled-back publish leaves nothing behind
+                    single = outbox.publish(connection, "invoice.created", "inv-1", "{\"marker\":\"single\",\"n\":1e16}");
+                    batch = outbox.publishAll(connection, events);
+                    connection.commit();
+                }
+                assertThat(outboxRows(scope)).as("no row in the table").isZero();
+
+                List<byte[]> messages = Await.value(Duration.ofSeconds(30), "the transaction in the decodable WAL",
+                        () -> Optional.of(peekPgoutput(statement, scope, true)).filter(m -> m.stream().anyMatch(x -> x[0] == 'C')));
+                List<String> contents = new ArrayList<>();
+                for (byte[] message : messages) {
+                    assertThat(message[0]).as("only BEGIN, messages and COMMIT: no INSERT, no DELETE")
+                            .isIn((byte) 'B', (byte) 'M', (byte) 'C');
+                    if (message[0] == 'M') {
+                        String text = new String(message, StandardCharsets.UTF_8);
+                        assertThat(text).contains(scope.schema() + ".posthorn_outbox");
+                        contents.add(text.substring(text.indexOf('{')));
+                    }
+                }
+                assertThat(contents).hasSize(41);
+                JsonNode first = JSON.readTree(contents.get(0));
+                assertThat(first.get("id").asText()).isEqualTo(single.toString());
+                assertThat(first.get("type").asText()).isEqualTo("invoice.created");
+                assertThat(first.get("aggregateid").asText()).isEqualTo("inv-1");
+                assertThat(first.get("payload_version").asInt()).isEqualTo(1);
+                assertThat(contents.get(0)).as("the canonical payload text, embedded as validated")
+                        .contains("\"payload\":" + dev.posthorn.signature.CanonicalJson.canonicalize("{\"marker\":\"single\",\"n\":1e16}") + ",");
+                for (int i = 0; i < 40; i++) {
+                    JsonNode event = JSON.readTree(contents.get(i + 1));
+                    assertThat(event.get("id").asText()).isEqualTo(batch.get(i).toString());
+                    assertThat(event.get("payload").get("marker").asText()).isEqualTo("batch-" + i);
+                }
+            } finally {
+                statement.execute("SELECT pg_drop_replication_slot('" + scope.slotName() + "')");
+            }
+        }
+    }
+
+    /**
+     * Delete-in-transaction mode deletes the row in the same transaction. The table stays empty, yet the WAL
+     * keeps the INSERT, which other readers of the table (Debezium's EventRouter) need.
+     */
+    @Test
+    void deleteInTransactionModeLeavesTableEmptyWhileWalKeepsTheInsert(TestScope scope) throws Exception {
+        Outbox outbox = installed(scope, outboxIn(scope).retention(RowRetention.DELETE_IN_TRANSACTION));
         try (Connection admin = scope.connect(); Statement statement = admin.createStatement()) {
             // install created the test's slot (pgoutput), so the WAL is kept from install on.
             try {
@@ -191,7 +248,7 @@ class PublishTest {
 
                 // The test server commits asynchronously: wait until the WAL holding the commit is flushed.
                 List<byte[]> messages = Await.value(Duration.ofSeconds(30), "the transaction in the decodable WAL",
-                        () -> Optional.of(peekPgoutput(statement, scope)).filter(m -> m.stream().anyMatch(x -> x[0] == 'C')));
+                        () -> Optional.of(peekPgoutput(statement, scope, false)).filter(m -> m.stream().anyMatch(x -> x[0] == 'C')));
                 List<String> inserts = new ArrayList<>();
                 int deletes = 0;
                 for (byte[] message : messages) {
@@ -222,7 +279,7 @@ class PublishTest {
             long started = System.nanoTime();
             publishInTransactionsOf100(outbox, connection, events);
             Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
-            System.out.printf("PUBLISH %d events in %d ms (%.0f/s, one thread, default delete-in-transaction mode)%n",
+            System.out.printf("PUBLISH %d events in %d ms (%.0f/s, one thread, default WAL-message mode)%n",
                     events, elapsed.toMillis(), events / (elapsed.toNanos() / 1e9));
             // A figure for the log only: speed targets live in `posthorn bench`, never in a timed test.
         }
@@ -240,11 +297,11 @@ class PublishTest {
     }
 
     /** The pgoutput messages (B, R, I, D, C, ...) in the test's slot, left there for the next read. */
-    private static List<byte[]> peekPgoutput(Statement statement, TestScope scope) {
+    private static List<byte[]> peekPgoutput(Statement statement, TestScope scope, boolean withMessages) {
         List<byte[]> messages = new ArrayList<>();
         try (ResultSet rs = statement.executeQuery("SELECT data FROM pg_logical_slot_peek_binary_changes('"
                 + scope.slotName() + "', NULL, NULL, 'proto_version', '1', 'publication_names', '"
-                + scope.publicationName() + "')")) {
+                + scope.publicationName() + "', 'messages', '" + withMessages + "')")) {
             while (rs.next()) {
                 messages.add(rs.getBytes(1));
             }

@@ -3,6 +3,7 @@ package dev.posthorn.relay;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.posthorn.signature.CanonicalJson;
+import dev.posthorn.signature.JsonNumber;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -53,12 +55,19 @@ final class ChangeMapper {
     private final String eventsTopic;
     private final String subscriptionsTopic;
     private final String relayDlqTopic;
+    private final String outboxMessagePrefix;
 
     ChangeMapper(String schema, String eventsTopic, String subscriptionsTopic, String relayDlqTopic) {
         this.schema = schema;
         this.eventsTopic = eventsTopic;
         this.subscriptionsTopic = subscriptionsTopic;
         this.relayDlqTopic = relayDlqTopic;
+        this.outboxMessagePrefix = outboxMessagePrefix(schema);
+    }
+
+    /** The prefix of the logical decoding messages that stand for this schema's outbox rows. */
+    static String outboxMessagePrefix(String schema) {
+        return schema + "." + OUTBOX_TABLE;
     }
 
     /** What one change becomes. */
@@ -101,7 +110,10 @@ final class ChangeMapper {
         Struct source = value.schema().field("source") != null ? value.getStruct("source") : null;
         String table = source != null && source.schema().field("table") != null ? source.getString("table") : null;
         String recordSchema = source != null && source.schema().field("schema") != null ? source.getString("schema") : null;
-        if (table == null || "m".equals(op)) {
+        if ("m".equals(op) && value.schema().field("message") != null) {
+            return mapMessage(value.getStruct("message"));
+        }
+        if (table == null) {
             return new Change.Ignored(Change.Kind.CONTROL, "op " + op);
         }
         if (recordSchema != null && !recordSchema.equals(schema)) {
@@ -132,14 +144,68 @@ final class ChangeMapper {
     }
 
     private Change outboxInsert(Struct row) {
-        String rawId = text(row, "id");
-        String aggregateId = text(row, "aggregateid");
-        String type = text(row, "type");
+        Supplier<Map<String, Object>> columns = () -> {
+            Map<String, Object> byName = new LinkedHashMap<>();
+            for (Field field : row.schema().fields()) {
+                Object v = row.get(field);
+                byName.put(field.name(), v == null ? null : v.toString());
+            }
+            return byName;
+        };
         String payloadText = text(row, "payload");
-        Object version = value(row, "payload_version");
-        String createdAtText = text(row, "created_at");
-        String traceparent = text(row, "traceparent");
+        return outboxEvent(text(row, "id"), text(row, "aggregateid"), text(row, "type"), value(row, "payload_version"),
+                text(row, "created_at"), text(row, "traceparent"),
+                () -> payloadText == null ? null : CanonicalJson.parse(payloadText), columns);
+    }
 
+    /**
+     * A logical decoding message. Posthorn's own (prefix {@code <schema>.posthorn_outbox}, written by
+     * outbox-writer's default row retention) stands for an outbox row: its content is the row's columns as
+     * one JSON object, the payload embedded as canonical JSON (docs/internal-contracts.md).
+     */
+    private Change mapMessage(Struct message) {
+        String prefix = message.schema().field("prefix") == null ? null : message.getString("prefix");
+        if (!outboxMessagePrefix.equals(prefix)) {
+            return new Change.Ignored(Change.Kind.CONTROL, "logical decoding message " + prefix);
+        }
+        Object content = message.get("content");
+        String text = switch (content) {
+            case byte[] bytes -> new String(bytes, StandardCharsets.UTF_8);
+            case java.nio.ByteBuffer buffer -> StandardCharsets.UTF_8.decode(buffer.duplicate()).toString();
+            case null, default -> null;
+        };
+        Object parsed;
+        try {
+            parsed = text == null ? null : CanonicalJson.parse(text);
+        } catch (IllegalArgumentException e) {
+            parsed = e;
+        }
+        if (!(parsed instanceof Map<?, ?> row)) {
+            Map<String, Object> raw = new LinkedHashMap<>();
+            raw.put("message", text == null ? null : text.substring(0, Math.min(text.length(), 1024)));
+            String reason = parsed instanceof IllegalArgumentException e
+                    ? "outbox message is not valid JSON: " + e.getMessage()
+                    : "outbox message is not a JSON object";
+            return malformed(null, null, () -> raw, reason);
+        }
+        Supplier<Map<String, Object>> columns = () -> {
+            Map<String, Object> byName = new LinkedHashMap<>();
+            row.forEach((k, v) -> byName.put(String.valueOf(k), v == null || v instanceof String ? v : CanonicalJson.write(v)));
+            return byName;
+        };
+        return outboxEvent(string(row.get("id")), string(row.get("aggregateid")), string(row.get("type")),
+                row.get("payload_version"), string(row.get("created_at")), string(row.get("traceparent")),
+                () -> row.get("payload"), columns);
+    }
+
+    /** Parses an outbox payload; throws {@link IllegalArgumentException} naming what is wrong with it. */
+    private interface PayloadSource {
+        Object parse();
+    }
+
+    /** The checks and the mapping every outbox event goes through, whether it came as a row or a message. */
+    private Change outboxEvent(String rawId, String aggregateId, String type, Object version, String createdAtText,
+            String traceparent, PayloadSource payloadSource, Supplier<Map<String, Object>> columns) {
         String eventId;
         try {
             eventId = rawId == null ? null : UUID.fromString(rawId).toString();
@@ -147,16 +213,17 @@ final class ChangeMapper {
             eventId = null;
         }
         if (eventId == null) {
-            return malformed(rawId, aggregateId, row, "id is not a UUID: " + rawId);
+            return malformed(rawId, aggregateId, columns, "id is not a UUID: " + rawId);
         }
         if (aggregateId == null || aggregateId.isBlank()) {
-            return malformed(eventId, aggregateId, row, "aggregateid is null or blank");
+            return malformed(eventId, aggregateId, columns, "aggregateid is null or blank");
         }
         if (type == null || type.length() > MAX_TOPIC_LENGTH || !EVENT_TOPIC.matcher(type).matches()) {
-            return malformed(eventId, aggregateId, row, "type is not an event topic: " + type);
+            return malformed(eventId, aggregateId, columns, "type is not an event topic: " + type);
         }
-        if (!(version instanceof Number number)) {
-            return malformed(eventId, aggregateId, row, "payload_version is null");
+        Integer payloadVersion = intValue(version);
+        if (payloadVersion == null) {
+            return malformed(eventId, aggregateId, columns, "payload_version is null or not an integer: " + version);
         }
         Instant createdAt;
         try {
@@ -165,25 +232,25 @@ final class ChangeMapper {
             createdAt = null;
         }
         if (createdAt == null) {
-            return malformed(eventId, aggregateId, row, "created_at is missing or unreadable: " + createdAtText);
-        }
-        if (payloadText == null) {
-            return malformed(eventId, aggregateId, row, "payload is null");
+            return malformed(eventId, aggregateId, columns, "created_at is missing or unreadable: " + createdAtText);
         }
         Object payload;
         try {
-            payload = CanonicalJson.parse(payloadText);
+            payload = payloadSource.parse();
         } catch (IllegalArgumentException e) {
-            return malformed(eventId, aggregateId, row, "payload is not valid JSON: " + e.getMessage());
+            return malformed(eventId, aggregateId, columns, "payload is not valid JSON: " + e.getMessage());
+        }
+        if (payload == null) {
+            return malformed(eventId, aggregateId, columns, "payload is null");
         }
         if (!(payload instanceof Map)) {
-            return malformed(eventId, aggregateId, row, "payload is a JSON " + jsonKind(payload) + ", not an object");
+            return malformed(eventId, aggregateId, columns, "payload is a JSON " + jsonKind(payload) + ", not an object");
         }
-        byte[] envelope = envelope(createdAt, payload, type, number.intValue());
+        byte[] envelope = envelope(createdAt, payload, type, payloadVersion);
         RecordHeaders headers = new RecordHeaders();
         headers.add(HEADER_EVENT_ID, utf8(eventId));
         headers.add(HEADER_TOPIC, utf8(type));
-        headers.add(HEADER_PAYLOAD_VERSION, utf8(Integer.toString(number.intValue())));
+        headers.add(HEADER_PAYLOAD_VERSION, utf8(Integer.toString(payloadVersion)));
         headers.add(HEADER_CREATED_AT, utf8(createdAt.toString()));
         Optional<String> dropped = Optional.empty();
         if (traceparent != null && !traceparent.isBlank()) {
@@ -271,16 +338,12 @@ final class ChangeMapper {
         return utf8(CanonicalJson.write(envelope));
     }
 
-    private Change malformed(String eventId, String aggregateId, Struct row, String reason) {
+    /** {@code columns} are built only here: a good event never needs them. */
+    private Change malformed(String eventId, String aggregateId, Supplier<Map<String, Object>> columns, String reason) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("reason", reason);
         body.put("table", schema + "." + OUTBOX_TABLE);
-        Map<String, Object> columns = new LinkedHashMap<>();
-        for (Field field : row.schema().fields()) {
-            Object v = row.get(field);
-            columns.put(field.name(), v == null ? null : v.toString());
-        }
-        body.put("row", columns);
+        body.put("row", columns.get());
         RecordHeaders headers = new RecordHeaders();
         if (eventId != null) {
             headers.add(HEADER_EVENT_ID, utf8(eventId));
@@ -352,6 +415,27 @@ final class ChangeMapper {
     private static String text(Struct row, String column) {
         Object v = value(row, column);
         return v == null ? null : v.toString();
+    }
+
+    private static Integer intValue(Object version) {
+        if (version instanceof Integer i) {
+            return i;
+        }
+        if (version instanceof Number n && n.doubleValue() == n.intValue()) {
+            return n.intValue();
+        }
+        if (version instanceof JsonNumber n) {
+            try {
+                return Integer.valueOf(n.literal());
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private static String string(Object value) {
+        return value instanceof String s ? s : value == null ? null : value.toString();
     }
 
     private static String jsonKind(Object value) {

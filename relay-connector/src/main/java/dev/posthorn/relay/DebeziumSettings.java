@@ -1,6 +1,7 @@
 package dev.posthorn.relay;
 
 import java.util.Properties;
+import java.util.regex.Pattern;
 
 /** The Debezium engine and Postgres connector settings derived from a {@link RelayConfig}. */
 final class DebeziumSettings {
@@ -45,6 +46,9 @@ final class DebeziumSettings {
         p.setProperty("schema.include.list", config.schema());
         p.setProperty("table.include.list",
                 config.schema() + "." + ChangeMapper.OUTBOX_TABLE + "," + config.schema() + "." + ChangeMapper.SUBSCRIPTIONS_TABLE);
+        // Logical decoding messages are database-wide: take only this outbox's (outbox-writer's default
+        // row retention writes each event as one), so other schemas' and other tools' messages stay in Postgres.
+        p.setProperty("message.prefix.include.list", Pattern.quote(ChangeMapper.outboxMessagePrefix(config.schema())));
         if (RelayConfig.SNAPSHOT_SUBSCRIPTIONS.equals(config.snapshotMode())) {
             p.setProperty("snapshot.mode", "custom");
             p.setProperty("snapshot.mode.custom.name", SubscriptionsSnapshotter.NAME);

@@ -87,6 +87,12 @@ final class KafkaChangeConsumer implements DebeziumEngine.ChangeConsumer<RecordC
             };
             pending.add(new Pending(change, mapped, ack));
         }
+        if (pending.stream().anyMatch(p -> p.ack() != null)) {
+            // The batch is waited for below anyway: lingering after its last record only adds latency. So the
+            // batch goes out now, and batching adapts to the load by itself: Debezium hands over one change
+            // when idle and up to max.batch.size under load, all sent as one produce request.
+            producer.flush();
+        }
         long sent = System.nanoTime();
         int events = 0;
         int subscriptions = 0;

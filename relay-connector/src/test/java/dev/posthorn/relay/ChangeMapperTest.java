@@ -189,4 +189,70 @@ class ChangeMapperTest {
         assertThat(KafkaChangeConsumer.refusedForGood(new org.apache.kafka.common.errors.TopicAuthorizationException("acl")))
                 .isFalse();
     }
+
+    private static final Schema MESSAGE = SchemaBuilder.struct()
+            .field("prefix", Schema.STRING_SCHEMA).field("content", Schema.OPTIONAL_BYTES_SCHEMA).build();
+    private static final Schema MESSAGE_SOURCE = SchemaBuilder.struct().name("io.debezium.connector.postgresql.Source")
+            .field("schema", Schema.OPTIONAL_STRING_SCHEMA).field("table", Schema.OPTIONAL_STRING_SCHEMA).build();
+
+    /** A logical decoding message as the Postgres connector emits it: op "m", no table. */
+    private static SourceRecord message(String prefix, String content) {
+        Schema envelope = SchemaBuilder.struct().name("message-envelope")
+                .field("op", Schema.STRING_SCHEMA).field("source", MESSAGE_SOURCE).field("message", MESSAGE).build();
+        Struct value = new Struct(envelope).put("op", "m").put("source", new Struct(MESSAGE_SOURCE))
+                .put("message", new Struct(MESSAGE).put("prefix", prefix)
+                        .put("content", content == null ? null : content.getBytes(StandardCharsets.UTF_8)));
+        return new SourceRecord(Map.of(), Map.of(), "posthorn.message", null, null, envelope, value);
+    }
+
+    @Test
+    void anOutboxMessageBecomesTheSameRecordAsTheRowWouldHave() {
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        Struct row = outboxRow("inv-42", "invoice.created", "{\"z\":1.5,\"a\":\"h\u00e9\",\"n\":[1,2e3]}")
+                .put("traceparent", traceparent);
+        String content = "{\"id\":\"" + EVENT_ID + "\",\"aggregatetype\":\"invoice\",\"aggregateid\":\"inv-42\","
+                + "\"type\":\"invoice.created\",\"payload\":{\"z\":1.5,\"a\":\"h\u00e9\",\"n\":[1,2e3]},"
+                + "\"payload_version\":3,\"created_at\":\"2026-11-29T10:00:00.120000Z\",\"traceparent\":\"" + traceparent + "\"}";
+
+        Change fromRow = mapper.map(change("posthorn_outbox", "c", OUTBOX_ROW, null, row));
+        Change fromMessage = mapper.map(message("app.posthorn_outbox", content));
+
+        assertThat(fromMessage).isInstanceOf(Change.Event.class);
+        ProducerRecord<byte[], byte[]> expected = ((Change.Event) fromRow).record();
+        ProducerRecord<byte[], byte[]> actual = ((Change.Event) fromMessage).record();
+        assertThat(actual.topic()).isEqualTo(expected.topic());
+        assertThat(text(actual.key())).isEqualTo("inv-42");
+        assertThat(text(actual.value())).isEqualTo(text(expected.value()));
+        for (String name : new String[] {"posthorn.event_id", "posthorn.topic", "posthorn.payload_version",
+                "posthorn.created_at", "traceparent"}) {
+            assertThat(header(actual, name)).as(name).isEqualTo(header(expected, name)).isNotNull();
+        }
+    }
+
+    @Test
+    void otherPrefixesAreNotEvents() {
+        String content = "{\"id\":\"" + EVENT_ID + "\"}";
+        assertThat(mapper.map(message("other.posthorn_outbox", content))).isInstanceOf(Change.Ignored.class);
+        assertThat(mapper.map(message("app.posthorn_outbox.x", content))).isInstanceOf(Change.Ignored.class);
+    }
+
+    @Test
+    void aBrokenOutboxMessageGoesToTheRelayDlqWithItsReason() {
+        Change notJson = mapper.map(message("app.posthorn_outbox", "{\"id\":"));
+        assertThat(notJson).isInstanceOf(Change.Malformed.class);
+        assertThat(((Change.Malformed) notJson).reason()).startsWith("outbox message is not valid JSON");
+        assertThat(((Change.Malformed) notJson).record().topic()).isEqualTo("p.relay-dlq");
+
+        String noVersion = "{\"id\":\"" + EVENT_ID + "\",\"aggregateid\":\"k\",\"type\":\"a.b\",\"payload\":{},"
+                + "\"created_at\":\"2026-11-29T10:00:00Z\"}";
+        Change missing = mapper.map(message("app.posthorn_outbox", noVersion));
+        assertThat(missing).isInstanceOf(Change.Malformed.class);
+        assertThat(((Change.Malformed) missing).reason()).startsWith("payload_version is null");
+        assertThat(((Change.Malformed) missing).eventId()).isEqualTo(EVENT_ID);
+
+        String arrayPayload = noVersion.replace("\"payload\":{}", "\"payload\":[1],\"payload_version\":1");
+        Change array = mapper.map(message("app.posthorn_outbox", arrayPayload));
+        assertThat(((Change.Malformed) array).reason()).isEqualTo("payload is a JSON array, not an object");
+        assertThat(text(((Change.Malformed) array).record().value())).contains("\"payload\":\"[1]\"");
+    }
 }

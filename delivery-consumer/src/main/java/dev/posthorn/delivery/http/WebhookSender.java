@@ -63,6 +63,16 @@ public final class WebhookSender implements AutoCloseable {
     /** Aborts requests at their total deadline; one daemon thread, owned and shut down here. */
     private final ScheduledThreadPoolExecutor deadlines;
 
+    /**
+     * The sender delivery uses for {@code config}: its timeouts, connection limits and SSRF-guarded DNS.
+     * Also for measurements that must post exactly as delivery does.
+     */
+    public static WebhookSender of(dev.posthorn.delivery.DeliveryConfig config) {
+        return new WebhookSender(config.connectTimeout(), config.responseTimeout(), config.requestTimeout(),
+                config.maxInFlight(), config.maxInFlightPerEndpoint(),
+                new dev.posthorn.delivery.guard.GuardedDnsResolver(config.hostResolver(), config.destinationPolicy()));
+    }
+
     public WebhookSender(Duration connectTimeout, Duration responseTimeout, Duration requestTimeout, int maxConnections,
                          int maxConnectionsPerEndpoint, DnsResolver dnsResolver) {
         Objects.requireNonNull(dnsResolver, "dnsResolver");

@@ -28,9 +28,13 @@ import org.slf4j.LoggerFactory;
  * The markers of {@code <prefix>.inbox} for the partitions this instance works on, in memory.
  * A marker {@code <subscriptionId>:<eventId>} says the delivery got a 2xx; it lives in the inbox
  * partition equal to the event's partition, so an instance loads only the slice it needs. A thread
- * of its own (owning its consumer) loads newly assigned partitions from the beginning and keeps
- * following them, so markers written by other instances show up too. Markers older than the dedupe
- * window count as absent (the topic's retention deletes them as well).
+ * of its own (owning its consumer) loads newly assigned partitions from the beginning, up to the end
+ * they had when assigned, and then stops reading them: from then on this instance owns the event
+ * partition and is the only writer of the slice, and {@link #add} applies its own markers directly
+ * (re-reading each of them from Kafka cost a deserialisation and a map update per delivery). Markers
+ * of the previous owner are in the slice by then: a revoke completes, markers acknowledged, before the
+ * partition is assigned anew. Markers older than the dedupe window count as absent (the topic's
+ * retention deletes them as well).
  *
  * <p>Memory: ids that are UUIDs (all of Posthorn's) are held as four longs; see the module's
  * report for the measured bytes per marker.
@@ -156,6 +160,7 @@ public final class InboxStore implements AutoCloseable {
                 var e = it.next();
                 if (consumer.position(e.getKey(), REQUEST_TIMEOUT) >= e.getValue()) {
                     ready.add(e.getKey().partition());
+                    consumer.pause(List.of(e.getKey()));
                     log.debug("Inbox partition {} loaded", e.getKey());
                     it.remove();
                 }
@@ -187,6 +192,8 @@ public final class InboxStore implements AutoCloseable {
         }
         List<TopicPartition> all = target.stream().map(p -> new TopicPartition(topic, p)).toList();
         consumer.assign(all);
+        // Loaded slices stay unread (see the class comment); only new ones are fetched.
+        consumer.pause(all.stream().filter(tp -> ready.contains(tp.partition())).toList());
         if (!added.isEmpty()) {
             consumer.seekToBeginning(added);
             // May fail while the broker is away: then current stays as it was and the next step redoes this.

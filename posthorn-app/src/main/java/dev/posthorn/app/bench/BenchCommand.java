@@ -49,7 +49,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--kafka-records", paramLabel = "N", description = "Records in the Kafka baseline (default 100000; quick 20000).")
     Long kafkaRecords;
 
-    @Option(names = "--isolation-events", paramLabel = "N", description = "Events per isolation run (default 5000; quick 1000).")
+    @Option(names = "--isolation-events", paramLabel = "N", description = "Events per isolation run; there are 3 rounds of 2 runs (default 2000; quick 500).")
     Long isolationEvents;
 
     @Option(names = "--isolation-subscriptions", paramLabel = "N", description = "Subscriptions in the isolation phase (default 20).")

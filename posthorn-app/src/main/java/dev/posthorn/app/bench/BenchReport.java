@@ -16,6 +16,7 @@ final class BenchReport {
 
     private final BenchSettings settings;
     private final Map<String, Throughput> throughputs = new LinkedHashMap<>();
+    private final Map<String, Double> postgresCpuMsPerK = new LinkedHashMap<>();
     private final List<String> failures = new ArrayList<>();
     private final Map<String, Ledger> ledgers = new LinkedHashMap<>();
     private LatencyPhase.Outcome latency;
@@ -32,6 +33,15 @@ final class BenchReport {
 
     void throughput(String label, Throughput throughput) {
         throughputs.put(label, throughput);
+    }
+
+    /** Postgres CPU milliseconds per 1,000 events of a throughput phase (the postmaster and its children). */
+    void postgresCpu(String label, double msPerThousand) {
+        postgresCpuMsPerK.put(label, msPerThousand);
+    }
+
+    Map<String, Double> postgresCpu() {
+        return postgresCpuMsPerK;
     }
 
     void latency(LatencyPhase.Outcome outcome) {
@@ -92,6 +102,8 @@ final class BenchReport {
                 eventsPerSecond(POLLING),
                 eventsPerSecond(KAFKA),
                 eventsPerSecond(HTTP),
+                postgresCpuMsPerK.getOrDefault(PIPELINE, Double.NaN),
+                postgresCpuMsPerK.getOrDefault(POLLING, Double.NaN),
                 latency().map(LatencyPhase.Outcome::latency).orElse(LatencySummary.none()),
                 isolation().map(IsolationPhase.Outcome::ratio).orElse(Double.NaN),
                 ledgerAudited ? total.lost() : BenchResult.NOT_MEASURED,

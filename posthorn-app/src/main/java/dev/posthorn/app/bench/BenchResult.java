@@ -12,6 +12,8 @@ record BenchResult(
         double pollingEps,
         double kafkaEps,
         double httpEps,
+        double pgCpuMsPerK,
+        double pollingPgCpuMsPerK,
         LatencySummary latency,
         double isolationRatio,
         long lost,
@@ -28,9 +30,13 @@ record BenchResult(
                 + " polling_eps=" + rate(pollingEps)
                 + " kafka_eps=" + rate(kafkaEps)
                 + " http_eps=" + rate(httpEps)
+                + " pg_cpu_ms_per_k=" + millis(pgCpuMsPerK)
+                + " polling_pg_cpu_ms_per_k=" + millis(pollingPgCpuMsPerK)
                 + " p50_ms=" + millis(latency.p50Ms())
                 + " p99_ms=" + millis(latency.p99Ms())
                 + " p999_ms=" + millis(latency.p999Ms())
+                + " p99_first5s_ms=" + millis(latency.firstWindowP99Ms())
+                + " p99_last5s_ms=" + millis(latency.lastWindowP99Ms())
                 + " isolation_ratio=" + ratio(isolationRatio)
                 + " lost=" + count(lost)
                 + " in_flight=" + count(inFlight)
@@ -40,6 +46,21 @@ record BenchResult(
     /** Pipeline throughput as a multiple of the polling baseline's. */
     double pipelineOverPolling() {
         return pipelineEps / pollingEps;
+    }
+
+    /** The last window's p99 over the first's: above 1, the tail grew through the phase. */
+    double tailGrowth() {
+        return latency.lastWindowP99Ms() / latency.firstWindowP99Ms();
+    }
+
+    /** Batched pipeline throughput as a multiple of the raw HTTP POST loop's. */
+    double batchedOverHttp() {
+        return batchedEps / httpEps;
+    }
+
+    /** The pipeline's Postgres CPU per event as a fraction of the polling outbox's. */
+    double postgresCpuOverPolling() {
+        return pgCpuMsPerK / pollingPgCpuMsPerK;
     }
 
     static String rate(double eventsPerSecond) {

@@ -42,8 +42,12 @@ final class BenchRun {
                     new HttpPostBaseline(settings, receiver, console).run()));
             phase(BenchReport.KAFKA, () -> report.throughput(BenchReport.KAFKA,
                     new KafkaBaseline(settings, servers.kafka(), console).run()));
-            phase(BenchReport.POLLING, () -> report.throughput(BenchReport.POLLING,
-                    new PollingOutboxBaseline(settings, servers.postgres(), receiver, console).run()));
+            phase(BenchReport.POLLING, () -> {
+                PollingOutboxBaseline.Outcome outcome =
+                        new PollingOutboxBaseline(settings, servers.postgres(), receiver, console).run();
+                report.throughput(BenchReport.POLLING, outcome.throughput());
+                report.postgresCpu(BenchReport.POLLING, outcome.postgresCpuMsPerK());
+            });
             phase("Posthorn pipeline", () -> runPipeline(servers, receiver));
         }
         console.line("servers stopped");
@@ -74,6 +78,7 @@ final class BenchRun {
                 settle(pipeline);
                 PipelineLoad.Outcome outcome = load.run("pipeline", throughput, settings.events(), 1);
                 report.throughput(BenchReport.PIPELINE, outcome.throughput());
+                report.postgresCpu(BenchReport.PIPELINE, outcome.postgresCpuMsPerK());
                 report.cutOff(outcome.cutOff());
                 owed.add(outcome.owed());
             });
@@ -94,8 +99,7 @@ final class BenchRun {
                 owed.add(outcome.owed());
             });
             phase("isolation", () -> {
-                settle(pipeline);
-                IsolationPhase.Outcome outcome = isolation.run(load, console);
+                IsolationPhase.Outcome outcome = isolation.run(load, console, () -> settle(pipeline));
                 report.isolation(outcome);
                 report.cutOff(outcome.cutOff());
                 owed.addAll(outcome.owed());

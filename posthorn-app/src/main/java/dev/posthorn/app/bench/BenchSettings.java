@@ -19,7 +19,7 @@ import java.util.Optional;
  * @param batchSize events per transaction in the batched variant
  * @param kafkaRecords records in the raw Kafka baseline
  * @param isolationSubscriptions subscriptions in the isolation phase, one of which hangs
- * @param isolationEvents events in each isolation run (clean and with the hanging subscriber)
+ * @param isolationEvents events in each isolation run (clean and with the hanging subscriber; three rounds of both)
  * @param responseTimeout the delivery's response timeout; the hanging subscriber holds requests longer
  * @param warmupEvents events pushed through the pipeline before anything is measured
  * @param drainTimeout how long a phase waits for its last receipt before it is cut off
@@ -81,7 +81,7 @@ record BenchSettings(
             this.latencyDuration = Duration.ofSeconds(quick ? 10 : 30);
             this.kafkaRecords = quick ? 20_000 : 100_000;
             // Long enough that finding the hanging endpoint (and connecting to 20 receivers) is not most of the run.
-            this.isolationEvents = quick ? 1_000 : 5_000;
+            this.isolationEvents = quick ? 500 : 2_000;
             // Fewer would leave the JIT compiling through the measured phases (it took most of a core).
             this.warmupEvents = quick ? 3_000 : 5_000;
         }

@@ -50,7 +50,7 @@ final class HttpPostBaseline {
         AtomicLong next = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         long startNanos = System.nanoTime();
-        try (SignedPoster poster = new SignedPoster(Clock.systemUTC());
+        try (SignedPoster poster = new SignedPoster(settings, Clock.systemUTC());
                 ExecutorService loops = Executors.newFixedThreadPool(settings.concurrency(),
                         Thread.ofPlatform().name("bench-http-", 0).factory());
                 Console.Progress progress = console.progress(() -> endpointName + ": received "

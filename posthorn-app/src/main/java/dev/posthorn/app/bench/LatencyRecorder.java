@@ -1,6 +1,8 @@
 package dev.posthorn.app.bench;
 
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
@@ -14,6 +16,8 @@ final class LatencyRecorder implements ReceiverEndpoint.ReceiptListener {
 
     private final Map<String, Long> dueNanos = new ConcurrentHashMap<>();
     private final Histogram latencies = new ConcurrentHistogram(3);
+    /** Each received event's scheduled time and latency, to split the phase into windows at the end. */
+    private final Queue<long[]> samples = new ConcurrentLinkedQueue<>();
     /** The same samples again, for what arrived since the progress line last asked (stalls show where they happen). */
     private final Recorder recent = new Recorder(3);
     private Histogram interval;
@@ -30,6 +34,7 @@ final class LatencyRecorder implements ReceiverEndpoint.ReceiptListener {
             long latency = Math.max(0, receivedNanos - due);
             latencies.recordValue(latency);
             recent.recordValue(latency);
+            samples.add(new long[] {due, latency});
         }
     }
 
@@ -55,10 +60,25 @@ final class LatencyRecorder implements ReceiverEndpoint.ReceiptListener {
         long unreceived = 0;
         for (Map.Entry<String, Long> entry : dueNanos.entrySet()) {
             if (!endpoint.received(entry.getKey())) {
-                latencies.recordValue(Math.max(0, cutOffNanos - entry.getValue()));
+                long age = Math.max(0, cutOffNanos - entry.getValue());
+                latencies.recordValue(age);
+                samples.add(new long[] {entry.getValue(), age});
                 unreceived++;
             }
         }
-        return LatencySummary.of(latencies, unreceived);
+        long firstDue = dueNanos.values().stream().mapToLong(Long::longValue).min().orElse(0);
+        long lastDue = dueNanos.values().stream().mapToLong(Long::longValue).max().orElse(0);
+        long window = LatencySummary.WINDOW.toNanos();
+        Histogram first = new Histogram(3);
+        Histogram last = new Histogram(3);
+        for (long[] sample : samples) {
+            if (sample[0] - firstDue < window) {
+                first.recordValue(sample[1]);
+            }
+            if (lastDue - sample[0] < window) {
+                last.recordValue(sample[1]);
+            }
+        }
+        return LatencySummary.of(latencies, unreceived, first, last);
     }
 }

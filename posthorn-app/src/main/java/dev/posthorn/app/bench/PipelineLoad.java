@@ -17,18 +17,21 @@ final class PipelineLoad {
      * What a load run measured and what it left owed for the ledger; {@code cutOff} names what the
      * drain timeout cut off (empty when every awaited subscriber got every event).
      */
-    record Outcome(Throughput throughput, OwedDeliveries owed, List<String> cutOff) {}
+    /** {@code postgresCpuMsPerK}: Postgres CPU per 1,000 events from the first commit to the drain (NaN if unread). */
+    record Outcome(Throughput throughput, double postgresCpuMsPerK, OwedDeliveries owed, List<String> cutOff) {}
 
     private final BenchSettings settings;
     private final PosthornPipeline pipeline;
     private final PostgresServer postgres;
     private final Console console;
+    private final PostgresCpu postgresCpu;
 
     PipelineLoad(BenchSettings settings, PosthornPipeline pipeline, PostgresServer postgres, Console console) {
         this.settings = settings;
         this.pipeline = pipeline;
         this.postgres = postgres;
         this.console = console;
+        this.postgresCpu = PostgresCpu.of(postgres);
     }
 
     /** Every subscriber of the route is awaited and counted. */
@@ -42,6 +45,7 @@ final class PipelineLoad {
         CommitLoop app = new CommitLoop(postgres, settings.appThreads(), events, eventsPerTransaction, CommitLoop.Pacing.ASAP);
         List<String> cutOff = new ArrayList<>();
         DeliveryCounters.Responses responsesBefore = pipeline.responses();
+        double cpuBefore = postgresCpu.millis();
         try (Console.Progress progress = console.progress(() -> phase + ": committed " + app.committed() + "/" + events
                 + ", received " + received(awaited) + "/" + events * awaited.size() + "; " + pipeline.status())) {
             app.run(new EventPublisher(pipeline.outbox(), route.eventTopic()));
@@ -55,6 +59,7 @@ final class PipelineLoad {
                 }
             }
         }
+        double cpuAfter = postgresCpu.millis();
         long last = awaited.stream().mapToLong(s -> s.endpoint().lastReceiptNanos()).max().orElse(0);
         Throughput throughput = new Throughput(received(awaited), app.firstCommitNanos(), last);
         String responseTime = phase + ": endpoints answered in "
@@ -66,7 +71,8 @@ final class PipelineLoad {
                     + " slots per endpoint)";
         }
         console.line(responseTime);
-        return new Outcome(throughput, new OwedDeliveries(phase, route, app.committedIds()), cutOff);
+        return new Outcome(throughput, PostgresCpu.perThousand(cpuBefore, cpuAfter, events),
+                new OwedDeliveries(phase, route, app.committedIds()), cutOff);
     }
 
     private static long received(List<Route.Subscriber> subscribers) {

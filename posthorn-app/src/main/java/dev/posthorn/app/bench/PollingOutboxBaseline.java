@@ -43,16 +43,21 @@ final class PollingOutboxBaseline {
     private final Console console;
     private final String secret = WebhookSecrets.generate();
     private final AtomicLong failedPosts = new AtomicLong();
+    private final PostgresCpu postgresCpu;
 
     PollingOutboxBaseline(BenchSettings settings, PostgresServer postgres, WebhookReceiver receiver, Console console) {
         this.settings = settings;
         this.postgres = postgres;
         this.receiver = receiver;
         this.console = console;
+        this.postgresCpu = PostgresCpu.of(postgres);
     }
 
+    /** What the measured round moved, and the Postgres CPU per 1,000 events it took (NaN if unread). */
+    record Outcome(Throughput throughput, double postgresCpuMsPerK) {}
+
     /** A warm-up round (not measured), then the measured one, on a table of their own. */
-    Throughput run() throws SQLException, InterruptedException {
+    Outcome run() throws SQLException, InterruptedException {
         createTable();
         try {
             if (settings.warmupEvents() > 0) {
@@ -65,17 +70,19 @@ final class PollingOutboxBaseline {
     }
 
     @SuppressWarnings("try") // the progress handle is only closed
-    private Throughput deliver(String endpointName, long events) throws SQLException, InterruptedException {
+    private Outcome deliver(String endpointName, long events) throws SQLException, InterruptedException {
         ReceiverEndpoint endpoint = receiver.add(
                 ReceiverEndpoint.accepting(endpointName, secret, ReceiverEndpoint.ReceiptListener.NONE));
         URI url = receiver.url(endpoint);
         CountDownLatch stop = new CountDownLatch(1);
+        double cpuBefore;
         CommitLoop app = new CommitLoop(postgres, settings.appThreads(), events, 1, CommitLoop.Pacing.ASAP);
-        try (SignedPoster poster = new SignedPoster(Clock.systemUTC());
+        try (SignedPoster poster = new SignedPoster(settings, Clock.systemUTC());
                 ExecutorService pollers = Executors.newFixedThreadPool(settings.concurrency(),
                         Thread.ofPlatform().name("bench-poller-", 0).factory());
                 Console.Progress progress = console.progress(() -> endpointName + ": committed " + app.committed()
                         + "/" + events + ", received " + endpoint.distinctEvents() + ", failed posts " + failedPosts.get())) {
+            cpuBefore = postgresCpu.millis();
             List<Future<Void>> running = new ArrayList<>();
             for (int i = 0; i < settings.concurrency(); i++) {
                 running.add(pollers.submit(() -> {
@@ -95,7 +102,9 @@ final class PollingOutboxBaseline {
                 awaitPoller(poller);
             }
         }
-        return new Throughput(endpoint.distinctEvents(), app.firstCommitNanos(), endpoint.lastReceiptNanos());
+        double cpuAfter = postgresCpu.millis();
+        return new Outcome(new Throughput(endpoint.distinctEvents(), app.firstCommitNanos(), endpoint.lastReceiptNanos()),
+                PostgresCpu.perThousand(cpuBefore, cpuAfter, events));
     }
 
     private static List<UUID> insert(Connection connection, long firstSequence, int count) throws SQLException {

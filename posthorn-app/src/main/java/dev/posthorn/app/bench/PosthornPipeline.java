@@ -106,15 +106,20 @@ final class PosthornPipeline implements AutoCloseable {
         }
     }
 
+    /** What the bench sets on delivery; the baselines that POST take their HTTP settings from it too. */
+    static DeliveryConfig.Builder deliveryConfig(BenchSettings settings) {
+        return DeliveryConfig.builder()
+                .allowLoopback(true)
+                .responseTimeout(settings.responseTimeout())
+                .maxInFlightPerEndpoint(settings.concurrency());
+    }
+
     private void startDelivery(BenchSettings settings, String secretKey, Console console) throws InterruptedException {
-        delivery = new DeliveryService(DeliveryConfig.builder()
+        delivery = new DeliveryService(deliveryConfig(settings)
                 .bootstrapServers(servers.kafka().bootstrapServers())
                 .topicPrefix(names.topicPrefix())
                 .groupId(names.groupId())
                 .secretKey(secretKey)
-                .allowLoopback(true)
-                .responseTimeout(settings.responseTimeout())
-                .maxInFlightPerEndpoint(settings.concurrency())
                 .partitions(settings.partitions())
                 .listener(deliveryCounters)
                 .build());

@@ -52,7 +52,7 @@ final class ReceiverEndpoint {
     private final String secret;
     private final WebhookVerifier verifier;
     private final ReceiptListener listener;
-    private final Duration hang;
+    private volatile Duration hang;
     private final Map<String, Long> firstReceiptNanos = new ConcurrentHashMap<>();
     private final AtomicLong distinct = new AtomicLong();
     private final AtomicLong lastReceiptNanos = new AtomicLong();
@@ -93,6 +93,11 @@ final class ReceiverEndpoint {
 
     boolean hangs() {
         return !hang.isZero();
+    }
+
+    /** From now on answers like an accepting endpoint (what is already held still waits out its hang). */
+    void stopHanging() {
+        hang = Duration.ZERO;
     }
 
     Duration hang() {

@@ -27,9 +27,12 @@ final class ResultTable {
                             + BenchResult.millis(outcome.generatorMaxLagMs()) + " ms behind schedule");
         });
         report.isolation().ifPresent(outcome -> table.row("isolation (1 of " + report.settings().isolationSubscriptions()
-                        + " subscribers hanging)", BenchResult.ratio(outcome.ratio()),
-                "healthy subscribers " + BenchResult.rate(outcome.withHangingSubscriber().eventsPerSecond())
-                        + " vs " + BenchResult.rate(outcome.clean().eventsPerSecond()) + " deliveries/s when all answer"));
+                        + " subscribers hanging)", BenchResult.ratio(outcome.ratio()) + " mean of " + outcome.rounds().size(),
+                "spread " + BenchResult.ratio(outcome.minRatio()) + "-" + BenchResult.ratio(outcome.maxRatio()) + "; "
+                        + outcome.rounds().stream().map(round -> BenchResult.rate(round.withHangingSubscriber().eventsPerSecond())
+                                + " vs " + BenchResult.rate(round.clean().eventsPerSecond()))
+                                .collect(java.util.stream.Collectors.joining(", "))
+                        + " healthy deliveries/s (hanging vs clean)"));
         for (Map.Entry<String, Ledger> entry : report.ledgers().entrySet()) {
             table.row("ledger: " + entry.getKey(), ledgerResult(entry.getValue()), ledgerDetail(entry.getValue()));
         }

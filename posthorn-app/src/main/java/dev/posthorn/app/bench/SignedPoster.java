@@ -1,38 +1,38 @@
 package dev.posthorn.app.bench;
 
+import dev.posthorn.delivery.DeliveryConfig;
+import dev.posthorn.delivery.http.WebhookSender;
 import dev.posthorn.signature.WebhookSigner;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.security.SecureRandom;
 import java.time.Clock;
-import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
 
 /**
- * Signs and POSTs an event the way the delivery consumer does (every header of
- * {@link WebhookSigner#attemptHeaders()}), for the baselines that deliver without Posthorn.
- * Thread-safe; one pooled HTTP/1.1 client.
+ * Signs and POSTs an event the way the delivery consumer does, for the baselines that deliver without
+ * Posthorn: every header of {@link WebhookSigner#attemptHeaders()}, sent by delivery's own
+ * {@link WebhookSender} with the settings the bench gives delivery, so that ratios compare like with like.
+ * Thread-safe.
  */
 final class SignedPoster implements AutoCloseable {
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(10);
-
-    private final HttpClient client = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(TIMEOUT)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
+    private final WebhookSender sender;
     private final Clock clock;
 
-    SignedPoster(Clock clock) {
+    SignedPoster(BenchSettings settings, Clock clock) {
+        this.sender = WebhookSender.of(PosthornPipeline.deliveryConfig(settings)
+                // Only the HTTP settings are used: these satisfy the config's checks and reach nothing.
+                .bootstrapServers("unused:9092")
+                .groupId("bench-baseline")
+                .secretKey(randomKey())
+                .build());
         this.clock = clock;
     }
 
     /** One signed attempt; returns the HTTP status. */
-    int post(URI url, String subscriptionId, String secret, String eventId, String topic, byte[] body)
-            throws IOException, InterruptedException {
+    int post(URI url, String subscriptionId, String secret, String eventId, String topic, byte[] body) throws IOException {
         Map<String, String> headers = WebhookSigner.attemptHeaders()
                 .eventId(eventId)
                 .topic(topic)
@@ -44,15 +44,17 @@ final class SignedPoster implements AutoCloseable {
                 .currentSecret(secret)
                 .userAgentVersion("bench")
                 .build();
-        HttpRequest.Builder request = HttpRequest.newBuilder(url)
-                .timeout(TIMEOUT)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        headers.forEach(request::header);
-        return client.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        return sender.post(url, headers, body).status();
+    }
+
+    private static String randomKey() {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        return Base64.getEncoder().encodeToString(key);
     }
 
     @Override
     public void close() {
-        client.close();
+        sender.close();
     }
 }

@@ -21,7 +21,7 @@ class WebhookReceiverTest {
     private static final byte[] BODY = "{\"payload\":{},\"topic\":\"bench.x.event\"}".getBytes(StandardCharsets.US_ASCII);
 
     private final WebhookReceiver receiver = start();
-    private final SignedPoster poster = new SignedPoster(Clock.systemUTC());
+    private final SignedPoster poster = new SignedPoster(BenchSettings.builder(true).build(), Clock.systemUTC());
 
     @AfterEach
     void close() {
