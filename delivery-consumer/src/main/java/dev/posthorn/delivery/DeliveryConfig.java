@@ -52,6 +52,9 @@ import org.slf4j.event.Level;
  * @param listener                observability events; default none
  * @param hostResolver            host name lookup before the SSRF guard; default the system resolver
  * @param jitterRandom            random numbers in [0, 1) for retry jitter; default {@link ThreadLocalRandom}
+ * @param attemptsRetention       retention of the delivery log {@code <prefix>.attempts}; default 7 days
+ * @param disableAfter            disable a subscription whose every attempt failed for this long; default 5 days
+ * @param attemptResponseBytes    bytes of each response body kept in its attempt record, 0 to {@value #MAX_ATTEMPT_RESPONSE_BYTES}; default 1024
  */
 public record DeliveryConfig(
         String bootstrapServers,
@@ -84,8 +87,13 @@ public record DeliveryConfig(
         Clock clock,
         DeliveryListener listener,
         HostResolver hostResolver,
-        DoubleSupplier jitterRandom) {
+        DoubleSupplier jitterRandom,
+        Duration attemptsRetention,
+        int attemptResponseBytes,
+        Duration disableAfter) {
 
+    /** The most of a response body an attempt record keeps (what the HTTP client reads of it for the log). */
+    public static final int MAX_ATTEMPT_RESPONSE_BYTES = 1024;
     public static final String DEFAULT_USER_AGENT_VERSION = "0.1.0";
     private static final Pattern TOPIC_PREFIX = Pattern.compile("[a-zA-Z0-9._-]{1,200}");
 
@@ -131,7 +139,8 @@ public record DeliveryConfig(
                 + ", replicationFactor=" + replicationFactor + ", dlqRetention=" + dlqRetention
                 + ", userAgentVersion=" + userAgentVersion + ", drainTimeout=" + drainTimeout
                 + ", maxPollRecords=" + maxPollRecords + ", commitInterval=" + commitInterval
-                + ", kafkaProperties=" + kafkaProperties.keySet() + "]";
+                + ", kafkaProperties=" + kafkaProperties.keySet() + ", attemptsRetention=" + attemptsRetention
+                + ", attemptResponseBytes=" + attemptResponseBytes + ", disableAfter=" + disableAfter + "]";
     }
 
     /** Thrown by {@link Builder#build()} with every problem, each keyed by the field's name. */
@@ -189,6 +198,9 @@ public record DeliveryConfig(
         private DeliveryListener listener = DeliveryListener.NONE;
         private HostResolver hostResolver = HostResolver.SYSTEM;
         private DoubleSupplier jitterRandom = () -> ThreadLocalRandom.current().nextDouble();
+        private Duration attemptsRetention = Duration.ofDays(7);
+        private int attemptResponseBytes = MAX_ATTEMPT_RESPONSE_BYTES;
+        private Duration disableAfter = Duration.ofDays(5);
 
         Builder() {}
 
@@ -224,6 +236,9 @@ public record DeliveryConfig(
             listener = c.listener;
             hostResolver = c.hostResolver;
             jitterRandom = c.jitterRandom;
+            attemptsRetention = c.attemptsRetention;
+            attemptResponseBytes = c.attemptResponseBytes;
+            disableAfter = c.disableAfter;
         }
 
         public Builder bootstrapServers(String v) { bootstrapServers = v; return this; }
@@ -257,6 +272,9 @@ public record DeliveryConfig(
         public Builder listener(DeliveryListener v) { listener = v; return this; }
         public Builder hostResolver(HostResolver v) { hostResolver = v; return this; }
         public Builder jitterRandom(DoubleSupplier v) { jitterRandom = v; return this; }
+        public Builder attemptsRetention(Duration v) { attemptsRetention = v; return this; }
+        public Builder attemptResponseBytes(int v) { attemptResponseBytes = v; return this; }
+        public Builder disableAfter(Duration v) { disableAfter = v; return this; }
 
         /**
          * Validates every field and returns the config.
@@ -342,6 +360,12 @@ public record DeliveryConfig(
             if (jitterRandom == null) {
                 problems.put("jitterRandom", "is required");
             }
+            positive(problems, "attemptsRetention", attemptsRetention);
+            positive(problems, "disableAfter", disableAfter);
+            if (attemptResponseBytes < 0 || attemptResponseBytes > MAX_ATTEMPT_RESPONSE_BYTES) {
+                problems.put("attemptResponseBytes", "must be from 0 (keep none) to " + MAX_ATTEMPT_RESPONSE_BYTES
+                        + " (got " + attemptResponseBytes + ")");
+            }
             if (!problems.isEmpty()) {
                 throw new InvalidConfigException(problems);
             }
@@ -350,7 +374,8 @@ public record DeliveryConfig(
                     maxQueuedPerEndpoint, circuitFailureThreshold, circuitOpenDuration, inboxDedupeWindow, allowList,
                     allowLoopback, partitions, replicationFactor, dlqRetention, userAgentVersion, drainTimeout,
                     maxPollRecords, commitInterval, kafkaProperties, transientFailureLogLevel, clock, listener,
-                    hostResolver, jitterRandom);
+                    hostResolver, jitterRandom, attemptsRetention, attemptResponseBytes,
+                    disableAfter);
         }
 
         private static boolean blank(String s) {

@@ -37,4 +37,7 @@ public interface DeliveryListener {
 
     /** A delivery was skipped because the inbox had its marker (or the same delivery was already in flight). */
     default void inboxHit(String subscriptionId) {}
+
+    /** An attempt's outcome is durable and its record was handed to the delivery log ({@code <prefix>.attempts}). */
+    default void attempted(String subscriptionId, dev.posthorn.delivery.attempts.AttemptOutcome outcome) {}
 }

@@ -1,5 +1,6 @@
 package dev.posthorn.delivery;
 
+import dev.posthorn.delivery.attempts.AttemptLog;
 import dev.posthorn.delivery.http.WebhookSender;
 import dev.posthorn.delivery.inbox.InboxStore;
 import dev.posthorn.delivery.subscriptions.SubscriptionRegistry;
@@ -253,6 +254,8 @@ public final class DeliveryService implements AutoCloseable {
              WebhookSender sender = WebhookSender.of(config);
              KafkaProducer<byte[], byte[]> producer =
                      new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer());
+             AttemptLog attemptLog = new AttemptLog(common, topics.attempts(), config.attemptResponseBytes(),
+                     config.groupId() + "-" + instanceId + "-attempts");
              ExecutorService workers = Executors.newThreadPerTaskExecutor(
                      Thread.ofVirtual().name("posthorn-delivery-" + instanceId + "-", 0).factory());
              KafkaConsumer<byte[], byte[]> consumer =
@@ -273,8 +276,9 @@ public final class DeliveryService implements AutoCloseable {
             for (int tier = 1; tier <= config.retrySchedule().size(); tier++) {
                 producer.partitionsFor(topics.retry(tier));
             }
+            attemptLog.warmUp();
             DeliveryWorker worker = new DeliveryWorker(config, sender, producer, registry, inbox, listener,
-                    layout.retryPartitions(), layout.dlqPartitions(), () -> abandoning);
+                    layout.retryPartitions(), layout.dlqPartitions(), () -> abandoning, attemptLog);
             ConsumerLoop consumerLoop = new ConsumerLoop(config, consumer, registry, inbox, worker, workers, listener,
                     layout);
             loop = consumerLoop;
@@ -296,6 +300,7 @@ public final class DeliveryService implements AutoCloseable {
             workers.shutdownNow();
             consumer.close(CloseOptions.timeout(Duration.ofSeconds(2)));
             producer.close(Duration.ofSeconds(2));
+            attemptLog.close(Duration.ofSeconds(2));
         }
         transition(State.STOPPED);
     }

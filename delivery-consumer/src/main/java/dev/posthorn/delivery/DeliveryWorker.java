@@ -1,6 +1,11 @@
 package dev.posthorn.delivery;
 
+import dev.posthorn.delivery.attempts.AttemptLog;
+import dev.posthorn.delivery.attempts.AttemptOutcome;
+import dev.posthorn.delivery.attempts.AttemptRecord;
 import dev.posthorn.delivery.guard.BlockedDestinationException;
+import dev.posthorn.delivery.operational.OperationalNotices;
+import dev.posthorn.delivery.operational.SustainedFailure;
 import dev.posthorn.delivery.http.HttpResult;
 import dev.posthorn.delivery.http.WebhookSender;
 import dev.posthorn.delivery.inbox.InboxStore;
@@ -54,7 +59,15 @@ final class DeliveryWorker {
         }
     }
 
-    private record Attempted(Delivery delivery, DeliveryOutcome outcome) {}
+    /**
+     * An attempt's outcome, and what the delivery log records about it ({@code exchange} null: nothing,
+     * as no request was made, e.g. an open circuit or a parked delivery).
+     */
+    private record Attempted(Delivery delivery, DeliveryOutcome outcome, Exchange exchange) {}
+
+    /** What one attempt saw, for its record on {@code <prefix>.attempts}. */
+    private record Exchange(int attempt, Instant at, long durationMs, Integer status, String error, String response,
+                            boolean requested) {}
 
     private final DeliveryConfig config;
     private final Topics topics;
@@ -68,13 +81,15 @@ final class DeliveryWorker {
     private final int retryPartitions;
     private final int dlqPartitions;
     private final BooleanSupplier abandoning;
+    private final AttemptLog attemptLog;
+    private final SustainedFailure sustainedFailure;
     private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
     /** How to abort each request in flight, by the partition its delivery came from. */
     private final Map<PartitionWork, Set<Runnable>> aborts = new ConcurrentHashMap<>();
 
     DeliveryWorker(DeliveryConfig config, WebhookSender sender, Producer<byte[], byte[]> producer,
                    SubscriptionRegistry registry, InboxStore inbox, SafeListener listener, int retryPartitions,
-                   int dlqPartitions, BooleanSupplier abandoning) {
+                   int dlqPartitions, BooleanSupplier abandoning, AttemptLog attemptLog) {
         this.config = config;
         this.topics = config.topics();
         this.schedule = config.schedule();
@@ -87,6 +102,8 @@ final class DeliveryWorker {
         this.retryPartitions = retryPartitions;
         this.dlqPartitions = dlqPartitions;
         this.abandoning = abandoning;
+        this.attemptLog = attemptLog;
+        this.sustainedFailure = new SustainedFailure(config.disableAfter());
     }
 
     /**
@@ -101,14 +118,18 @@ final class DeliveryWorker {
                 if (d.source() != null && d.source().work().revoked) {
                     return new Abandoned(); // its partition moved on before this started: the next owner sends it
                 }
-                attempted = preset != null ? new Attempted(d, preset) : attempt(d, subscription);
+                attempted = preset != null ? presetAttempt(d, preset) : attempt(d, subscription);
             } finally {
                 exchangeEnded.run();
             }
             if (attempted == null) {
                 return new Abandoned();
             }
-            return persist(attempted.delivery(), subscription, attempted.outcome());
+            Result result = persist(attempted.delivery(), subscription, attempted.outcome());
+            if (!(result instanceof Abandoned)) {
+                recordAttempt(attempted, subscription); // after the outcome is durable: the log never runs ahead
+            }
+            return result;
         } catch (AbandonedException e) {
             return new Abandoned();
         }
@@ -160,7 +181,8 @@ final class DeliveryWorker {
                     .build();
         } catch (IllegalArgumentException e) {
             listener.failed(s.id(), endpoint, FailureClass.SUBSCRIPTION_UNUSABLE);
-            return new Attempted(d.noted(e.getMessage()), new DeliveryOutcome.DeadLetter("unsignable event"));
+            return new Attempted(d.noted(e.getMessage()), new DeliveryOutcome.DeadLetter("unsignable event"),
+                    new Exchange(d.attempts() + 1, now, 0, null, clean("unsignable event: " + e.getMessage()), null, false));
         }
         if (d.skipInbox()) {
             // An operator's recover re-sends on purpose: tell receivers it is not an ordinary retry.
@@ -171,7 +193,7 @@ final class DeliveryWorker {
         if (breaker.tryAcquire(now) == CircuitBreaker.Permit.REJECTED) {
             listener.failed(s.id(), endpoint, FailureClass.CIRCUIT_OPEN);
             return new Attempted(d.noted("circuit open for " + endpoint),
-                    OutcomeRules.retry("circuit open", d.tier(), false, schedule, now, random()));
+                    OutcomeRules.retry("circuit open", d.tier(), false, schedule, now, random()), null);
         }
         HttpResult result;
         PartitionWork work = d.source() == null ? null : d.source().work();
@@ -186,7 +208,8 @@ final class DeliveryWorker {
         } catch (BlockedDestinationException e) {
             breaker.onNeutral();
             listener.failed(s.id(), endpoint, FailureClass.BLOCKED);
-            return new Attempted(d.noted(e.detail()), new DeliveryOutcome.DeadLetter(OutcomeRules.BLOCKED_DESTINATION));
+            return new Attempted(d.noted(e.detail()), new DeliveryOutcome.DeadLetter(OutcomeRules.BLOCKED_DESTINATION),
+                    new Exchange(d.attempts() + 1, now, 0, null, clean(OutcomeRules.BLOCKED_DESTINATION + ": " + e.detail()), null, false));
         } catch (IOException e) {
             if (abandoning.getAsBoolean() || work != null && work.revoked) {
                 breaker.onNeutral();
@@ -196,8 +219,10 @@ final class DeliveryWorker {
             boolean timeout = e instanceof InterruptedIOException;
             listener.failed(s.id(), endpoint, timeout ? FailureClass.TIMEOUT : FailureClass.CONNECTION);
             String error = (timeout ? "timeout: " : "connection error: ") + describe(e);
+            Instant failedAt = clock.instant();
             return new Attempted(d.attempted(now, null, error),
-                    OutcomeRules.retry(error, d.tier(), true, schedule, clock.instant(), random()));
+                    OutcomeRules.retry(error, d.tier(), true, schedule, failedAt, random()),
+                    new Exchange(d.attempts() + 1, now, Math.max(0, Duration.between(now, failedAt).toMillis()), null, error, null, true));
         } finally {
             if (work != null && abort[0] != null) {
                 aborts.computeIfPresent(work, (w, set) -> {
@@ -221,7 +246,88 @@ final class DeliveryWorker {
             listener.failed(s.id(), endpoint, OutcomeRules.classify(result.status(), result.retryAfter() != null));
         }
         String error = result.isSuccess() ? null : httpError(result);
-        return new Attempted(d.attempted(now, result.status(), error), outcome);
+        return new Attempted(d.attempted(now, result.status(), error), outcome,
+                new Exchange(d.attempts() + 1, now, result.latency().toMillis(), result.status(), error, result.bodyStart(), true));
+    }
+
+    /**
+     * An outcome decided without a request: recorded unless it only parks the delivery on a retry tier
+     * (a dead letter shows why; a filtered outcome, once it exists, is recorded as such through {@link #outcomeOf}).
+     */
+    private Attempted presetAttempt(Delivery d, DeliveryOutcome preset) {
+        if (preset instanceof DeliveryOutcome.RetryAt) {
+            return new Attempted(d, preset, null);
+        }
+        String error = preset instanceof DeliveryOutcome.DeadLetter dead
+                ? clean(dead.reason() + (d.lastError() == null ? "" : ": " + d.lastError()))
+                : null;
+        return new Attempted(d, preset, new Exchange(d.attempts() + 1, clock.instant(), 0, null, error, null, false));
+    }
+
+    /** Hands the attempt's record to the delivery log; never blocks on Kafka, never fails the delivery. */
+    private void recordAttempt(Attempted attempted, Subscription s) {
+        Exchange x = attempted.exchange();
+        if (x == null) {
+            return;
+        }
+        Delivery d = attempted.delivery();
+        AttemptOutcome outcome = outcomeOf(attempted.outcome());
+        int number = x.attempt();
+        try {
+            attemptLog.record(new AttemptRecord(d.event().eventId(), d.subscriptionId(),
+                    s == null ? null : s.url().toString(), d.event().topic(), number, x.at(), x.durationMs(), outcome,
+                    x.status(), x.error(), x.response(), d.skipInbox(), d.event().partition(), d.event().offset()));
+        } catch (RuntimeException e) {
+            log.warn("Could not record attempt {} of event {} for subscription {}: {}", number, d.event().eventId(),
+                    d.subscriptionId(), e.toString());
+        }
+        listener.attempted(d.subscriptionId(), outcome);
+        if (s != null && x.requested() && outcome != AttemptOutcome.GONE) { // a 410 disables at once anyway
+            Instant since = sustainedFailure.attempted(s.id(), s.updatedAt(), outcome.succeeded(), clock.instant());
+            if (since != null) {
+                disableFailing(d, s, since);
+            }
+        }
+    }
+
+    /** Every attempt to {@code s} failed for the configured period: disable it (announced unless operational). */
+    private void disableFailing(Delivery d, Subscription s, Instant since) {
+        Instant now = clock.instant();
+        String reason = "failing since " + since;
+        registry.disableLocally(s.id(), reason, now);
+        log.error("Subscription {} disabled: every attempt failed for {} ({}); asking the relay to record it on {}",
+                s.id(), config.disableAfter(), reason, topics.control());
+        listener.disabled(s.id(), reason);
+        ProducerRecord<byte[], byte[]> stamped = DeliveryRecords.disable(topics, s.id(), reason, now);
+        // Stamped by the producer's wall clock: the injected clock may be far from it (the broker refuses that).
+        ProducerRecord<byte[], byte[]> control = new ProducerRecord<>(stamped.topic(), null, null, stamped.key(),
+                stamped.value(), stamped.headers());
+        try {
+            producer.send(OperationalNotices.isOperational(d.event().topic()) ? OperationalNotices.quiet(control) : control,
+                    (m, e) -> {
+                        if (e != null) {
+                            log.error("Could not write the disable of subscription {} to {}: {}. It stays disabled in"
+                                    + " this instance only; disable it in the subscriptions table.", s.id(),
+                                    topics.control(), e.toString());
+                        }
+                    });
+        } catch (RuntimeException e) {
+            log.error("Could not write the disable of subscription {} to {}: {}", s.id(), topics.control(), e.toString());
+        }
+    }
+
+    /**
+     * The delivery log's name for an outcome: the one place where a new {@link DeliveryOutcome} (e.g.
+     * a filtered one, recorded as {@link AttemptOutcome#FILTERED}) gets its name.
+     */
+    static AttemptOutcome outcomeOf(DeliveryOutcome outcome) {
+        return switch (outcome) {
+            case DeliveryOutcome.Delivered delivered -> AttemptOutcome.DELIVERED;
+            case DeliveryOutcome.RetryAt retry -> AttemptOutcome.RETRYING;
+            case DeliveryOutcome.DeadLetter dead -> OutcomeRules.BLOCKED_DESTINATION.equals(dead.reason())
+                    ? AttemptOutcome.BLOCKED : AttemptOutcome.DEAD_LETTERED;
+            case DeliveryOutcome.Disable disable -> AttemptOutcome.GONE;
+        };
     }
 
     private Result persist(Delivery d, Subscription s, DeliveryOutcome outcome) throws AbandonedException {
@@ -258,6 +364,7 @@ final class DeliveryWorker {
                         d.event().eventId(), subscriptionId, d.attempts(), dead.reason(),
                         d.lastError() == null ? "" : " (last error: " + d.lastError() + ")");
                 listener.deadLettered(subscriptionId, dead.reason());
+                announceDeadLetter(d, dead.reason());
                 return new Durable();
             }
             case DeliveryOutcome.Disable disable -> {
@@ -266,7 +373,9 @@ final class DeliveryWorker {
                         subscriptionId, disable.reason(), topics.control());
                 listener.disabled(subscriptionId, disable.reason());
                 try {
-                    producer.send(DeliveryRecords.disable(topics, subscriptionId, disable.reason(), now)).get();
+                    ProducerRecord<byte[], byte[]> control = DeliveryRecords.disable(topics, subscriptionId, disable.reason(), now);
+                    producer.send(OperationalNotices.isOperational(d.event().topic())
+                            ? OperationalNotices.quiet(control) : control).get();
                 } catch (ExecutionException e) {
                     log.error("Could not write the disable of subscription {} to {}: {}. It stays disabled in this "
                                     + "instance only; disable it in the subscriptions table.",
@@ -277,8 +386,31 @@ final class DeliveryWorker {
                 }
                 send(DeliveryRecords.deadLetter(topics, d, disable.reason(), dlqPartitions, now));
                 listener.deadLettered(subscriptionId, disable.reason());
+                announceDeadLetter(d, disable.reason());
                 return new Durable();
             }
+        }
+    }
+
+    /**
+     * Asks the relay to publish {@code posthorn.delivery.dead_lettered}, without waiting: the DLQ record
+     * is what makes the outcome durable. A failure of an operational event's own delivery announces nothing.
+     */
+    private void announceDeadLetter(Delivery d, String reason) {
+        if (OperationalNotices.isOperational(d.event().topic())) {
+            return;
+        }
+        try {
+            producer.send(OperationalNotices.deadLettered(topics, d.event().eventId(), d.event().topic(),
+                    d.subscriptionId(), reason, d.attempts(), d.lastStatus(), d.lastError(), clock.instant()), (m, e) -> {
+                if (e != null) {
+                    log.warn("Could not ask the relay to announce the dead letter of event {} for subscription {} on {}: {}",
+                            d.event().eventId(), d.subscriptionId(), topics.control(), e.toString());
+                }
+            });
+        } catch (RuntimeException e) {
+            log.warn("Could not ask the relay to announce the dead letter of event {} for subscription {}: {}",
+                    d.event().eventId(), d.subscriptionId(), e.toString());
         }
     }
 

@@ -68,4 +68,9 @@ final class SafeListener implements DeliveryListener {
     public void inboxHit(String subscriptionId) {
         call("inboxHit", l -> l.inboxHit(subscriptionId));
     }
+
+    @Override
+    public void attempted(String subscriptionId, dev.posthorn.delivery.attempts.AttemptOutcome outcome) {
+        call("attempted", l -> l.attempted(subscriptionId, outcome));
+    }
 }

@@ -80,6 +80,9 @@ final class TopicSetup {
         wanted.add(topic(topics.inbox(), eventPartitions, common, Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
                 TopicConfig.RETENTION_MS_CONFIG, Long.toString(config.inboxDedupeWindow().toMillis()))));
+        wanted.add(topic(topics.attempts(), config.partitions(), common, Map.of(
+                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                TopicConfig.RETENTION_MS_CONFIG, Long.toString(config.attemptsRetention().toMillis()))));
         for (NewTopic topic : wanted) {
             create(topic);
         }
@@ -99,6 +102,7 @@ final class TopicSetup {
         }
         checkCleanupPolicy(topics.inbox(), Set.of(TopicConfig.CLEANUP_POLICY_COMPACT, TopicConfig.CLEANUP_POLICY_DELETE));
         checkCleanupPolicy(topics.deadLetters(), Set.of(TopicConfig.CLEANUP_POLICY_DELETE));
+        checkCleanupPolicy(topics.attempts(), Set.of(TopicConfig.CLEANUP_POLICY_DELETE));
         Layout layout = new Layout(eventPartitions, retryPartitions, partitionCount(topics.deadLetters()));
         log.info("Topics ready: {} ({} partitions), {} retry tiers, {}, {}", topics.events(), eventPartitions,
                 config.retrySchedule().size(), topics.deadLetters(), topics.inbox());

@@ -42,6 +42,11 @@ public record Topics(String prefix) {
         return prefix + ".inbox";
     }
 
+    /** The delivery log: one record per attempt, key = event id. */
+    public String attempts() {
+        return prefix + ".attempts";
+    }
+
     /** The tier of a retry topic name, or empty for any other topic. */
     public OptionalInt retryTier(String topic) {
         String start = prefix + ".retry.";

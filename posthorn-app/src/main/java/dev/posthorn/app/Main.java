@@ -2,6 +2,8 @@ package dev.posthorn.app;
 
 import dev.posthorn.app.bench.BenchCommand;
 import dev.posthorn.app.cli.AdminCommand;
+import dev.posthorn.app.cli.AttemptsCommand;
+import dev.posthorn.app.cli.EventsCommand;
 import dev.posthorn.app.cli.ConfigCommand;
 import dev.posthorn.app.cli.DeliverCommand;
 import dev.posthorn.app.cli.DemoReceiverCommand;
@@ -36,6 +38,8 @@ import picocli.CommandLine.Command;
             PublishCommand.class,
             DlqCommand.class,
             RecoverCommand.class,
+            EventsCommand.class,
+            AttemptsCommand.class,
             OutboxCommand.class,
             BenchCommand.class,
             ConfigCommand.class,

@@ -44,12 +44,13 @@ final class ControlConsumer implements Runnable, AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final String topic;
     private final Subscriptions subscriptions;
+    private final OperationalEvents operational;
     private final Clock clock;
     private final Duration firstBackoff;
     private final Thread thread;
     private volatile boolean closed;
 
-    ControlConsumer(RelayConfig config, Subscriptions subscriptions) {
+    ControlConsumer(RelayConfig config, Subscriptions subscriptions, OperationalEvents operational) {
         Map<String, Object> props = new HashMap<>(config.kafkaProperties());
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, config.controlGroupId());
@@ -59,6 +60,7 @@ final class ControlConsumer implements Runnable, AutoCloseable {
         this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.topic = config.controlTopic();
         this.subscriptions = subscriptions;
+        this.operational = operational;
         this.clock = config.clock();
         this.firstBackoff = config.restartBackoff();
         this.thread = new Thread(this, "posthorn-relay-control");
@@ -146,11 +148,32 @@ final class ControlConsumer implements Runnable, AutoCloseable {
                     record.partition(), record.offset(), id);
             return;
         }
+        if ("dead_lettered".equals(kind)) {
+            Map<String, Object> payload = new java.util.LinkedHashMap<>();
+            payload.put("event_id", action.path("event_id").asText(null));
+            payload.put("subscription_id", subscriptionId.toString());
+            payload.put("topic", action.path("topic").asText(null));
+            payload.put("reason", action.path("reason").asText(null));
+            payload.put("attempts", action.path("attempts").asInt(0));
+            payload.put("last_status", action.path("last_status").isInt() ? action.get("last_status").asInt() : null);
+            payload.put("last_error", action.path("last_error").asText(null));
+            payload.put("at", action.path("at").asText(null));
+            operational.deadLettered(payload, subscriptionId.toString());
+            return;
+        }
         if (!"disable".equals(kind)) {
             log.warn("Control action '{}' for subscription {} is not known to this relay; skipped", kind, subscriptionId);
             return;
         }
         String reason = action.path("reason").asText("disabled by the delivery consumer");
+        var notify = record.headers().lastHeader("posthorn.notify");
+        boolean announce = notify == null || !"false".equals(new String(notify.value(), StandardCharsets.UTF_8));
+        var before = announce ? subscriptions.get(subscriptionId) : java.util.Optional.<dev.posthorn.outbox.Subscription>empty();
+        if (before.isPresent() && before.get().enabled()) {
+            // Announced first: a crash before the disable re-applies this record and announces again (at least once).
+            operational.subscriptionDisabled(subscriptionId, before.get().url(), reason, OperationalEvents.cause(reason),
+                    clock.instant());
+        }
         boolean exists = subscriptions.disable(subscriptionId, reason);
         if (exists) {
             log.info("Disabled subscription {}: {}", subscriptionId, reason);

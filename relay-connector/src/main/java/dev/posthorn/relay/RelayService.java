@@ -294,7 +294,8 @@ public final class RelayService implements AutoCloseable {
         dataSource.setUser(config.user());
         dataSource.setPassword(config.password());
         dataSource.setApplicationName("posthorn-relay-control");
-        ControlConsumer control = new ControlConsumer(config, outbox.subscriptions(dataSource));
+        ControlConsumer control = new ControlConsumer(config, outbox.subscriptions(dataSource),
+                new OperationalEvents(outbox, dataSource));
         control.start();
         try {
             Duration backoff = config.restartBackoff();

@@ -7,7 +7,7 @@ import java.time.Duration;
  *
  * @param status     HTTP status code
  * @param retryAfter the raw {@code Retry-After} header, or null
- * @param bodyStart  the start of the response body (at most a few hundred characters, for the DLQ's
+ * @param bodyStart  the start of the response body (at most 1 KiB, for the DLQ's
  *                   last error), never more than was read
  * @param latency    from sending the request to the end of reading the (capped) response
  */

@@ -51,7 +51,8 @@ public final class WebhookSender implements AutoCloseable {
 
     /** 64 KiB. */
     public static final int MAX_RESPONSE_BYTES = 64 * 1024;
-    private static final int BODY_START_CHARS = 256;
+    /** Bytes of a response body kept for the DLQ's last error and the delivery log (DeliveryConfig.MAX_ATTEMPT_RESPONSE_BYTES). */
+    private static final int BODY_START_CHARS = 1024;
     static final int MAX_RESPONSE_HEADERS = 64;
     static final int MAX_HEADER_LINE = 8 * 1024;
 

@@ -66,7 +66,13 @@ class GoneEndpointTest {
             assertThat(header(dlq.get(0), DeliveryHeaders.LAST_STATUS)).isEqualTo("410");
             assertThat(header(dlq.get(0), DeliveryHeaders.SUBSCRIPTION_ID)).isEqualTo(goneId);
             assertThat(header(dlq.get(0), DeliveryHeaders.EVENT_ID)).isEqualTo(first.id());
-            assertThat(posthorn.read(posthorn.topics.control(), Duration.ofSeconds(10), records -> !records.isEmpty())).hasSize(1);
+            // One disable for the relay to record (the dead letter is announced on the same topic).
+            List<ConsumerRecord<byte[], byte[]>> controlRecords = posthorn.read(posthorn.topics.control(), Duration.ofSeconds(10),
+                    records -> records.size() >= 2);
+            assertThat(controlRecords).filteredOn(r -> new String(r.value(), java.nio.charset.StandardCharsets.UTF_8)
+                    .contains("\"action\":\"disable\"")).hasSize(1);
+            assertThat(controlRecords).filteredOn(r -> new String(r.value(), java.nio.charset.StandardCharsets.UTF_8)
+                    .contains("\"action\":\"dead_lettered\"")).hasSize(1);
         }
     }
 }

@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import dev.posthorn.app.attempts.DeliveryLogRoutes;
 import dev.posthorn.app.http.BearerAuth;
 import dev.posthorn.app.http.JsonHttp;
 import dev.posthorn.app.http.JsonHttp.HttpError;
+import dev.posthorn.app.http.QueryParams;
 import dev.posthorn.app.http.RequestGuards;
 import dev.posthorn.app.http.Router;
 import dev.posthorn.app.ops.DeadLetterFilter;
@@ -22,7 +24,6 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -49,7 +50,7 @@ public final class AdminServer implements AutoCloseable {
         HttpServer server = HttpServer.create(new InetSocketAddress(bind, port), 0);
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(executor);
-        HttpHandler api = RequestGuards.jsonBodiesOnly(routes(ops));
+        HttpHandler api = RequestGuards.jsonBodiesOnly(routes(ops, health.registry()));
         server.createContext("/_webhooks", token.isPresent() ? BearerAuth.wrap(api, token) : RequestGuards.localOnly(api));
         health.register(server);
         server.start();
@@ -60,8 +61,8 @@ public final class AdminServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    static Router routes(Operations ops) {
-        return new Router()
+    static Router routes(Operations ops, io.micrometer.core.instrument.MeterRegistry meters) {
+        return DeliveryLogRoutes.register(new Router(), ops, meters)
                 .on("POST", "/_webhooks/subscriptions", (ex, p) -> addSubscription(ex, ops))
                 .on("GET", "/_webhooks/subscriptions", (ex, p) -> listSubscriptions(ex, ops))
                 .on("DELETE", "/_webhooks/subscriptions/{id}", (ex, p) -> {
@@ -214,29 +215,15 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private static int limit(String raw) {
-        if (raw == null || raw.isBlank()) {
-            return 100;
-        }
-        try {
-            return Integer.parseInt(raw.trim());
-        } catch (NumberFormatException e) {
-            throw new HttpError(400, "limit: expected a number from 1 to " + Operations.MAX_PAGE);
-        }
+        return QueryParams.limit(raw, Operations.MAX_PAGE);
     }
 
     private static String blankToNull(String raw) {
-        return raw == null || raw.isBlank() ? null : raw.trim();
+        return QueryParams.blankToNull(raw);
     }
 
     private static Optional<Instant> instant(String raw, String field) {
-        if (raw == null || raw.isBlank()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(Instant.parse(raw.trim()));
-        } catch (DateTimeParseException e) {
-            throw new HttpError(400, field + ": expected an ISO-8601 instant such as 2026-01-31T12:00:00Z");
-        }
+        return QueryParams.instant(raw, field);
     }
 
     @Override
@@ -248,5 +235,10 @@ public final class AdminServer implements AutoCloseable {
     /** {@code /health} and {@code /metrics}, shared by the admin API and the services' own port. */
     public interface HealthEndpoints {
         void register(HttpServer server);
+
+        /** Where the API's own meters go (delivery log look-up latency). */
+        default io.micrometer.core.instrument.MeterRegistry registry() {
+            return new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        }
     }
 }

@@ -47,6 +47,9 @@ public final class Settings {
     public static final String DELIVERY_MAX_IN_FLIGHT_PER_ENDPOINT = "POSTHORN_DELIVERY_MAX_IN_FLIGHT_PER_ENDPOINT";
     public static final String DELIVERY_ALLOW = "POSTHORN_DELIVERY_ALLOW";
     public static final String DELIVERY_DEDUPE_WINDOW = "POSTHORN_DELIVERY_DEDUPE_WINDOW";
+    public static final String DELIVERY_DISABLE_AFTER = "POSTHORN_DELIVERY_DISABLE_AFTER";
+    public static final String ATTEMPTS_RETENTION = "POSTHORN_ATTEMPTS_RETENTION";
+    public static final String ATTEMPTS_RESPONSE_BYTES = "POSTHORN_ATTEMPTS_RESPONSE_BYTES";
     public static final String ADMIN_BIND = "POSTHORN_ADMIN_BIND";
     public static final String ADMIN_PORT = "POSTHORN_ADMIN_PORT";
     public static final String ADMIN_TOKEN = "POSTHORN_ADMIN_TOKEN";
@@ -102,6 +105,15 @@ public final class Settings {
             row(DELIVERY_ALLOW, "", EnumSet.of(DELIVER), false,
                     "comma-separated CIDRs exempt from the SSRF guard (e.g. `10.0.0.0/8`); `loopback` allows 127.0.0.0/8 and ::1"),
             row(DELIVERY_DEDUPE_WINDOW, "24h", EnumSet.of(DELIVER), false, "how long inbox markers suppress duplicates"),
+            row(DELIVERY_DISABLE_AFTER, "5d", EnumSet.of(DELIVER), false,
+                    "disable a subscription when every attempt to it has failed for this long (reason `failing since"
+                            + " <time>`, announced as `posthorn.subscription.disabled`); enabling it again (or any change"
+                            + " to it) restarts the clock; a 410 still disables at once"),
+            row(ATTEMPTS_RETENTION, "7d", EnumSet.of(DELIVER), false,
+                    "retention of `<prefix>.attempts`, the delivery log (one record per attempt) behind `events show` and"
+                            + " `/_webhooks/events/{id}`; applies when the topic is created"),
+            row(ATTEMPTS_RESPONSE_BYTES, "1KiB", EnumSet.of(DELIVER), false,
+                    "first bytes of each response body kept in its attempt record (at most 1KiB); 0 keeps none"),
             row(ADMIN_BIND, "127.0.0.1", EnumSet.of(ADMIN), false, "address the admin API listens on"),
             row(ADMIN_PORT, "8080", EnumSet.of(ADMIN), false, "admin API port (also serves /health and /metrics)"),
             row(ADMIN_TOKEN, null, EnumSet.of(ADMIN), true,

@@ -58,7 +58,10 @@ public final class Wiring {
             Map.entry("inboxDedupeWindow", Settings.DELIVERY_DEDUPE_WINDOW),
             Map.entry("allowList", Settings.DELIVERY_ALLOW),
             Map.entry("partitions", Settings.EVENTS_PARTITIONS),
-            Map.entry("replicationFactor", Settings.REPLICATION_FACTOR));
+            Map.entry("replicationFactor", Settings.REPLICATION_FACTOR),
+            Map.entry("attemptsRetention", Settings.ATTEMPTS_RETENTION),
+            Map.entry("disableAfter", Settings.DELIVERY_DISABLE_AFTER),
+            Map.entry("attemptResponseBytes", Settings.ATTEMPTS_RESPONSE_BYTES));
 
     private Wiring() {}
 
@@ -110,6 +113,10 @@ public final class Wiring {
         boolean allowLoopback = devMode || allow.contains("loopback");
         int partitions = config.integer(Settings.EVENTS_PARTITIONS, 1, 10_000);
         int rf = config.integer(Settings.REPLICATION_FACTOR, 1, 32);
+        Duration attemptsRetention = config.duration(Settings.ATTEMPTS_RETENTION);
+        Duration disableAfter = config.duration(Settings.DELIVERY_DISABLE_AFTER);
+        long responseBytes = config.parse(Settings.ATTEMPTS_RESPONSE_BYTES,
+                text -> text.trim().equals("0") ? 0L : ConfigReader.parseBytes(text), 0L);
         config.validate();
         try {
             return DeliveryConfig.builder()
@@ -119,6 +126,8 @@ public final class Wiring {
                     .allowList(allow.stream().filter(a -> !a.equals("loopback")).toList())
                     .allowLoopback(allowLoopback)
                     .partitions(partitions).replicationFactor((short) rf)
+                    .attemptsRetention(attemptsRetention).disableAfter(disableAfter)
+                    .attemptResponseBytes((int) Math.min(responseBytes, Integer.MAX_VALUE))
                     .userAgentVersion(Version.current())
                     .clock(clock).listener(listener)
                     .build();

@@ -90,6 +90,12 @@ public final class DeliveryMetrics implements DeliveryListener {
         registry.counter("posthorn.delivery.subscriptions.disabled").increment();
     }
 
+    /** Attempts by outcome (never by subscription: see the class comment). */
+    @Override
+    public void attempted(String subscriptionId, dev.posthorn.delivery.attempts.AttemptOutcome outcome) {
+        registry.counter("posthorn.delivery.attempts", "outcome", outcome.wire()).increment();
+    }
+
     @Override
     public void inboxHit(String subscriptionId) {
         registry.counter("posthorn.delivery.inbox.hits").increment();

@@ -1,6 +1,7 @@
 package dev.posthorn.app.ops;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.posthorn.app.attempts.DeliveryLog;
 import dev.posthorn.delivery.DeliveryHeaders;
 import dev.posthorn.delivery.Redelivery;
 import dev.posthorn.delivery.Topics;
@@ -81,7 +82,18 @@ public final class Operations {
         return subscriptions.enable(id);
     }
 
+    /** Disables a subscription and, when it was enabled, announces it as {@code posthorn.subscription.disabled}. */
     public boolean disableSubscription(UUID id, String reason) throws SQLException {
+        Optional<Subscription> before = reason == null || reason.isBlank() ? Optional.empty() : subscriptions.get(id);
+        if (before.isPresent() && before.get().enabled()) {
+            Map<String, Object> payload = new java.util.LinkedHashMap<>();
+            payload.put("id", id.toString());
+            payload.put("url", before.get().url());
+            payload.put("reason", reason);
+            payload.put("cause", "operator");
+            payload.put("at", clock.instant().toString());
+            publishAlone("posthorn.subscription.disabled", id.toString(), payload);
+        }
         return subscriptions.disable(id, reason);
     }
 
@@ -214,6 +226,30 @@ public final class Operations {
                         send.accept(Redelivery.recover(record, subscriptionId.toString(), topics, retryPartitions, now));
                     }
                 }));
+    }
+
+    /** Look-ups in the delivery log ({@code <prefix>.attempts}): an event's timeline, a subscription's attempts. */
+    public DeliveryLog deliveryLog() {
+        return new DeliveryLog(kafkaBootstrap, topics, subscriptions::list);
+    }
+
+    /**
+     * Delivers one event once more to one subscription, bypassing the inbox: one new chain of
+     * attempts, marked as a resend in the delivery log (receivers see {@code X-Posthorn-Recovery}).
+     *
+     * @return false when the event is unknown or no longer retained on {@code <prefix>.events}
+     * @throws IllegalArgumentException when the subscription does not exist (naming it)
+     */
+    public boolean resend(UUID eventId, UUID subscriptionId) throws SQLException {
+        subscriptions.get(subscriptionId)
+                .orElseThrow(() -> new IllegalArgumentException("subscription: no subscription " + subscriptionId));
+        Optional<ConsumerRecord<byte[], byte[]>> event = deliveryLog().eventRecord(eventId);
+        if (event.isEmpty()) {
+            return false;
+        }
+        requeue((send, retryPartitions, now) ->
+                send.accept(Redelivery.recover(event.get(), subscriptionId.toString(), topics, retryPartitions, now)));
+        return true;
     }
 
     /** Where a scan hands the records it re-queues, with the retry tier's partition count and one "now". */

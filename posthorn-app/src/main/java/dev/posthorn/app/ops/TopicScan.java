@@ -124,6 +124,15 @@ public final class TopicScan {
      */
     public static Position scanFrom(String bootstrap, String topic, Position from, Duration timeout,
             Predicate<ConsumerRecord<byte[], byte[]>> visitor) {
+        return scanFrom(bootstrap, topic, from, Instant.EPOCH, timeout, visitor);
+    }
+
+    /**
+     * As {@link #scanFrom(String, String, Position, Duration, Predicate)}, starting each partition no
+     * earlier than its first record stamped at or after {@code since} (found with offsetsForTimes).
+     */
+    public static Position scanFrom(String bootstrap, String topic, Position from, Instant since, Duration timeout,
+            Predicate<ConsumerRecord<byte[], byte[]>> visitor) {
         try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap)) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
             if (infos == null || infos.isEmpty()) {
@@ -132,7 +141,13 @@ public final class TopicScan {
             List<TopicPartition> partitions = infos.stream().map(i -> new TopicPartition(topic, i.partition()))
                     .sorted(java.util.Comparator.comparingInt(TopicPartition::partition)).toList();
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
+            Map<TopicPartition, Long> begin = new HashMap<>(consumer.beginningOffsets(partitions));
+            if (since.isAfter(Instant.EPOCH)) {
+                Map<TopicPartition, Long> query = new HashMap<>();
+                partitions.forEach(p -> query.put(p, since.toEpochMilli()));
+                Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(query);
+                partitions.forEach(p -> begin.put(p, found.get(p) == null ? end.get(p) : found.get(p).offset()));
+            }
             long deadline = System.nanoTime() + timeout.toNanos();
             for (int i = 0; i < partitions.size(); i++) {
                 TopicPartition p = partitions.get(i);
@@ -180,12 +195,18 @@ public final class TopicScan {
     }
 
     private static KafkaConsumer<byte[], byte[]> consumer(String bootstrap) {
+        return openConsumer(bootstrap, "posthorn-topic-scan", Map.of());
+    }
+
+    /** A consumer without a group for reading topics by assignment, with {@code extra} settings; the caller closes it. */
+    public static KafkaConsumer<byte[], byte[]> openConsumer(String bootstrap, String clientId, Map<String, Object> extra) {
         Map<String, Object> config = new HashMap<>();
         config.put("bootstrap.servers", bootstrap);
         config.put("enable.auto.commit", "false");
         config.put("isolation.level", "read_committed");
         config.put("max.poll.records", "2000");
-        config.put("client.id", "posthorn-topic-scan");
+        config.put("client.id", clientId);
+        config.putAll(extra);
         return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
