@@ -16,6 +16,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -31,7 +32,8 @@ final class JdbcSubscriptions implements Subscriptions {
     static final int MAX_URL_LENGTH = 2048;
     private static final String STANDARD_SECRET_PREFIX = "whsec_";
     private static final String COLUMNS = "id, topic, url, enabled, disabled_reason, strict_order,"
-            + " previous_secret_expires_at, created_at, updated_at";
+            + " previous_secret_expires_at, created_at, updated_at, payload_filter, custom_headers, rate_limit";
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final OutboxSettings settings;
     private final DataSource dataSource;
@@ -45,6 +47,8 @@ final class JdbcSubscriptions implements Subscriptions {
     private final String disableSql;
     private final String enableSql;
     private final String secretsSql;
+    private final String lockSql;
+    private final String updateSql;
 
     JdbcSubscriptions(OutboxSettings settings, DataSource dataSource) {
         this.settings = settings;
@@ -54,11 +58,13 @@ final class JdbcSubscriptions implements Subscriptions {
         // (topic, url) locks the existing row first, then rotates it (its current secret becomes the previous
         // one under that lock, so concurrent adds cannot lose a secret); a new pair is inserted unless a
         // concurrent add inserted it first, which is then rotated instead.
-        this.insertSql = "INSERT INTO " + table + " (id, topic, url, secret, strict_order, created_at, updated_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (topic, url) DO NOTHING";
+        this.insertSql = "INSERT INTO " + table + " (id, topic, url, secret, strict_order, created_at, updated_at,"
+                + " payload_filter, custom_headers, rate_limit)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?::json, ?::json, ?) ON CONFLICT (topic, url) DO NOTHING";
         this.lockPairSql = "SELECT id FROM " + table + " WHERE topic = ? AND url = ? FOR UPDATE";
         this.readdSql = "UPDATE " + table + " SET previous_secret = secret, previous_secret_expires_at = ?,"
-                + " secret = ?, strict_order = ?, updated_at = ? WHERE id = ?";
+                + " secret = ?, strict_order = ?, updated_at = ?, payload_filter = ?::json, custom_headers = ?::json,"
+                + " rate_limit = ? WHERE id = ?";
         this.rotateSql = "UPDATE " + table + " SET previous_secret = secret, previous_secret_expires_at = ?,"
                 + " secret = ?, updated_at = ? WHERE id = ?";
         this.listSql = "SELECT " + COLUMNS + " FROM " + table + " ORDER BY created_at, id";
@@ -66,12 +72,15 @@ final class JdbcSubscriptions implements Subscriptions {
         this.removeSql = "DELETE FROM " + table + " WHERE id = ?";
         this.disableSql = "UPDATE " + table + " SET enabled = false, disabled_reason = ?, updated_at = ? WHERE id = ?";
         this.enableSql = "UPDATE " + table + " SET enabled = true, disabled_reason = NULL, updated_at = ? WHERE id = ?";
+        this.lockSql = "SELECT " + COLUMNS + " FROM " + table + " WHERE id = ? FOR UPDATE";
+        this.updateSql = "UPDATE " + table + " SET strict_order = ?, payload_filter = ?::json, custom_headers = ?::json,"
+                + " rate_limit = ?, updated_at = ? WHERE id = ?";
         this.secretsSql = "SELECT secret, previous_secret, previous_secret_expires_at FROM " + table + " WHERE id = ?";
     }
 
     @Override
-    public SubscriptionChange add(String topic, String url, Optional<String> secret, boolean strictOrder)
-            throws SQLException {
+    public SubscriptionChange add(String topic, String url, Optional<String> secret, boolean strictOrder,
+            SubscriptionOptions options) throws SQLException {
         Topics.subscriptionTopicProblem(topic).ifPresent(problem -> {
             throw new InvalidSubscriptionException("topic", problem);
         });
@@ -80,6 +89,9 @@ final class JdbcSubscriptions implements Subscriptions {
             throw new InvalidSubscriptionException("secret", "must not be null; pass Optional.empty() to have one generated");
         }
         secret.ifPresent(JdbcSubscriptions::checkSecret);
+        if (options == null) {
+            throw new InvalidSubscriptionException("options", "must not be null; pass SubscriptionOptions.NONE");
+        }
         SecretCipher cipher = cipher();
         Optional<String> generated = secret.isPresent() ? Optional.empty() : Optional.of(WebhookSecrets.generate());
         String plaintext = secret.or(() -> generated).orElseThrow();
@@ -101,7 +113,8 @@ final class JdbcSubscriptions implements Subscriptions {
                                 readd.setString(2, cipher.seal(existing.toString(), plaintext));
                                 readd.setBoolean(3, strictOrder);
                                 readd.setObject(4, timestamp(now));
-                                readd.setObject(5, existing);
+                                setOptions(readd, 5, options);
+                                readd.setObject(8, existing);
                                 readd.executeUpdate();
                             }
                             return existing;
@@ -116,6 +129,7 @@ final class JdbcSubscriptions implements Subscriptions {
                     insert.setBoolean(5, strictOrder);
                     insert.setObject(6, timestamp(now));
                     insert.setObject(7, timestamp(now));
+                    setOptions(insert, 8, options);
                     if (insert.executeUpdate() == 1) {
                         return proposedId;
                     }
@@ -148,6 +162,59 @@ final class JdbcSubscriptions implements Subscriptions {
         return updated == 0
                 ? Optional.empty()
                 : Optional.of(new SubscriptionChange(id, SubscriptionChange.Kind.ROTATED, Optional.of(secret)));
+    }
+
+    @Override
+    public Optional<Subscription> update(UUID id, SubscriptionPatch patch) throws SQLException {
+        requireId(id);
+        if (patch == null) {
+            throw new InvalidSubscriptionException("patch", "must not be null");
+        }
+        Instant now = now();
+        return inTransaction(connection -> {
+            Subscription current;
+            try (PreparedStatement lock = connection.prepareStatement(lockSql)) {
+                lock.setObject(1, id);
+                try (ResultSet rs = lock.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    current = read(rs);
+                }
+            }
+            SubscriptionOptions options = patch.applyTo(current.options()); // validates before writing
+            boolean strictOrder = patch.strictOrder().orElse(current.strictOrder());
+            try (PreparedStatement update = connection.prepareStatement(updateSql)) {
+                update.setBoolean(1, strictOrder);
+                setOptions(update, 2, options);
+                update.setObject(5, timestamp(now));
+                update.setObject(6, id);
+                update.executeUpdate();
+            }
+            return Optional.of(new Subscription(current.id(), current.topic(), current.url(), current.enabled(),
+                    current.disabledReason(), strictOrder, current.previousSecretExpiresAt(), current.createdAt(), now,
+                    options));
+        });
+    }
+
+    /** Sets payload_filter, custom_headers and rate_limit at {@code first}, {@code first + 1}, {@code first + 2}. */
+    private static void setOptions(PreparedStatement statement, int first, SubscriptionOptions options)
+            throws SQLException {
+        statement.setString(first, options.filter().orElse(null));
+        statement.setString(first + 1, options.headers().isEmpty() ? null : json(options.headers()));
+        if (options.rateLimit().isPresent()) {
+            statement.setInt(first + 2, options.rateLimit().get());
+        } else {
+            statement.setNull(first + 2, java.sql.Types.INTEGER);
+        }
+    }
+
+    private static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot write " + value.getClass().getSimpleName() + " as JSON", e);
+        }
     }
 
     @Override
@@ -274,7 +341,34 @@ final class JdbcSubscriptions implements Subscriptions {
                 Optional.ofNullable(rs.getObject("previous_secret_expires_at", OffsetDateTime.class))
                         .map(OffsetDateTime::toInstant),
                 rs.getObject("created_at", OffsetDateTime.class).toInstant(),
-                rs.getObject("updated_at", OffsetDateTime.class).toInstant());
+                rs.getObject("updated_at", OffsetDateTime.class).toInstant(),
+                readOptions(rs));
+    }
+
+    /**
+     * Options as stored. Values written by other tools that no longer validate are read as stored would
+     * fail: they are reported by id instead, so one bad row cannot hide the others from {@link #list}.
+     */
+    private static SubscriptionOptions readOptions(ResultSet rs) throws SQLException {
+        String filter = rs.getString("payload_filter");
+        String headers = rs.getString("custom_headers");
+        int rate = rs.getInt("rate_limit");
+        Optional<Integer> rateLimit = rs.wasNull() ? Optional.empty() : Optional.of(rate);
+        Map<String, String> headerMap = new java.util.LinkedHashMap<>();
+        if (headers != null) {
+            try {
+                JSON.readTree(headers).fields().forEachRemaining(e -> headerMap.put(e.getKey(), e.getValue().asText()));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException("subscription " + rs.getObject("id") + ": custom_headers is not a JSON"
+                        + " object", e);
+            }
+        }
+        try {
+            return new SubscriptionOptions(Optional.ofNullable(filter), headerMap, rateLimit);
+        } catch (InvalidSubscriptionException e) {
+            throw new IllegalStateException("subscription " + rs.getObject("id") + " has stored options that do not"
+                    + " validate: " + e.getMessage(), e);
+        }
     }
 
     private SecretCipher cipher() {

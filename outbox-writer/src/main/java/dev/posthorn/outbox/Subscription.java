@@ -17,6 +17,7 @@ import java.util.UUID;
  * @param previousSecretExpiresAt when a previous secret exists, the instant it stops (or stopped) being valid
  * @param createdAt               when it was first added
  * @param updatedAt               when it last changed (any change, including a secret rotation)
+ * @param options                 filter, custom headers and rate limit
  */
 public record Subscription(
         UUID id,
@@ -27,4 +28,5 @@ public record Subscription(
         boolean strictOrder,
         Optional<Instant> previousSecretExpiresAt,
         Instant createdAt,
-        Instant updatedAt) {}
+        Instant updatedAt,
+        SubscriptionOptions options) {}
