@@ -60,10 +60,10 @@ final class JdbcSubscriptions implements Subscriptions {
         // concurrent add inserted it first, which is then rotated instead.
         this.insertSql = "INSERT INTO " + table + " (id, topic, url, secret, strict_order, created_at, updated_at,"
                 + " payload_filter, custom_headers, rate_limit)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?::json, ?::json, ?) ON CONFLICT (topic, url) DO NOTHING";
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?::json, ?, ?) ON CONFLICT (topic, url) DO NOTHING";
         this.lockPairSql = "SELECT id FROM " + table + " WHERE topic = ? AND url = ? FOR UPDATE";
         this.readdSql = "UPDATE " + table + " SET previous_secret = secret, previous_secret_expires_at = ?,"
-                + " secret = ?, strict_order = ?, updated_at = ?, payload_filter = ?::json, custom_headers = ?::json,"
+                + " secret = ?, strict_order = ?, updated_at = ?, payload_filter = ?::json, custom_headers = ?,"
                 + " rate_limit = ? WHERE id = ?";
         this.rotateSql = "UPDATE " + table + " SET previous_secret = secret, previous_secret_expires_at = ?,"
                 + " secret = ?, updated_at = ? WHERE id = ?";
@@ -73,7 +73,7 @@ final class JdbcSubscriptions implements Subscriptions {
         this.disableSql = "UPDATE " + table + " SET enabled = false, disabled_reason = ?, updated_at = ? WHERE id = ?";
         this.enableSql = "UPDATE " + table + " SET enabled = true, disabled_reason = NULL, updated_at = ? WHERE id = ?";
         this.lockSql = "SELECT " + COLUMNS + " FROM " + table + " WHERE id = ? FOR UPDATE";
-        this.updateSql = "UPDATE " + table + " SET strict_order = ?, payload_filter = ?::json, custom_headers = ?::json,"
+        this.updateSql = "UPDATE " + table + " SET strict_order = ?, payload_filter = ?::json, custom_headers = ?,"
                 + " rate_limit = ?, updated_at = ? WHERE id = ?";
         this.secretsSql = "SELECT secret, previous_secret, previous_secret_expires_at FROM " + table + " WHERE id = ?";
     }
@@ -113,7 +113,7 @@ final class JdbcSubscriptions implements Subscriptions {
                                 readd.setString(2, cipher.seal(existing.toString(), plaintext));
                                 readd.setBoolean(3, strictOrder);
                                 readd.setObject(4, timestamp(now));
-                                setOptions(readd, 5, options);
+                                setOptions(readd, 5, options, cipher, existing);
                                 readd.setObject(8, existing);
                                 readd.executeUpdate();
                             }
@@ -129,7 +129,7 @@ final class JdbcSubscriptions implements Subscriptions {
                     insert.setBoolean(5, strictOrder);
                     insert.setObject(6, timestamp(now));
                     insert.setObject(7, timestamp(now));
-                    setOptions(insert, 8, options);
+                    setOptions(insert, 8, options, cipher, proposedId);
                     if (insert.executeUpdate() == 1) {
                         return proposedId;
                     }
@@ -171,6 +171,7 @@ final class JdbcSubscriptions implements Subscriptions {
             throw new InvalidSubscriptionException("patch", "must not be null");
         }
         Instant now = now();
+        SecretCipher cipher = cipher();
         return inTransaction(connection -> {
             Subscription current;
             try (PreparedStatement lock = connection.prepareStatement(lockSql)) {
@@ -186,7 +187,7 @@ final class JdbcSubscriptions implements Subscriptions {
             boolean strictOrder = patch.strictOrder().orElse(current.strictOrder());
             try (PreparedStatement update = connection.prepareStatement(updateSql)) {
                 update.setBoolean(1, strictOrder);
-                setOptions(update, 2, options);
+                setOptions(update, 2, options, cipher, id);
                 update.setObject(5, timestamp(now));
                 update.setObject(6, id);
                 update.executeUpdate();
@@ -197,16 +198,29 @@ final class JdbcSubscriptions implements Subscriptions {
         });
     }
 
-    /** Sets payload_filter, custom_headers and rate_limit at {@code first}, {@code first + 1}, {@code first + 2}. */
-    private static void setOptions(PreparedStatement statement, int first, SubscriptionOptions options)
-            throws SQLException {
+    /**
+     * Sets payload_filter, custom_headers and rate_limit at {@code first}, {@code first + 1}, {@code first + 2}.
+     * Header values may be credentials (a gateway's static token): they are sealed like secrets, bound to
+     * the subscription (see {@link #headersSealId}).
+     */
+    private static void setOptions(PreparedStatement statement, int first, SubscriptionOptions options,
+            SecretCipher cipher, UUID id) throws SQLException {
         statement.setString(first, options.filter().orElse(null));
-        statement.setString(first + 1, options.headers().isEmpty() ? null : json(options.headers()));
+        statement.setString(first + 1, options.headers().isEmpty() ? null
+                : cipher.seal(headersSealId(id), json(options.headers())));
         if (options.rateLimit().isPresent()) {
             statement.setInt(first + 2, options.rateLimit().get());
         } else {
             statement.setNull(first + 2, java.sql.Types.INTEGER);
         }
+    }
+
+    /**
+     * What sealed custom headers are bound to: the subscription id with a suffix, so that a sealed secret
+     * and sealed headers cannot stand in for each other.
+     */
+    static String headersSealId(UUID id) {
+        return id + "#headers";
     }
 
     private static String json(Object value) {
@@ -330,7 +344,7 @@ final class JdbcSubscriptions implements Subscriptions {
         }
     }
 
-    private static Subscription read(ResultSet rs) throws SQLException {
+    private Subscription read(ResultSet rs) throws SQLException {
         return new Subscription(
                 rs.getObject("id", UUID.class),
                 rs.getString("topic"),
@@ -349,9 +363,10 @@ final class JdbcSubscriptions implements Subscriptions {
      * Options as stored. Values written by other tools that no longer validate are read as stored would
      * fail: they are reported by id instead, so one bad row cannot hide the others from {@link #list}.
      */
-    private static SubscriptionOptions readOptions(ResultSet rs) throws SQLException {
+    private SubscriptionOptions readOptions(ResultSet rs) throws SQLException {
         String filter = rs.getString("payload_filter");
-        String headers = rs.getString("custom_headers");
+        String sealedHeaders = rs.getString("custom_headers");
+        String headers = sealedHeaders == null ? null : openHeaders(rs.getObject("id", UUID.class), sealedHeaders);
         int rate = rs.getInt("rate_limit");
         Optional<Integer> rateLimit = rs.wasNull() ? Optional.empty() : Optional.of(rate);
         Map<String, String> headerMap = new java.util.LinkedHashMap<>();
@@ -368,6 +383,20 @@ final class JdbcSubscriptions implements Subscriptions {
         } catch (InvalidSubscriptionException e) {
             throw new IllegalStateException("subscription " + rs.getObject("id") + " has stored options that do not"
                     + " validate: " + e.getMessage(), e);
+        }
+    }
+
+    private String openHeaders(UUID id, String sealed) {
+        if (settings.secretCipher() == null) {
+            throw new IllegalStateException("subscription " + id + " has custom headers, which are sealed like secrets:"
+                    + " reading it needs the key (Outbox.builder().secretCipher(...))");
+        }
+        try {
+            return settings.secretCipher().open(headersSealId(id), sealed);
+        } catch (SecretCipherException e) {
+            throw new IllegalStateException("cannot decrypt the custom headers of subscription " + id + ": "
+                    + SecretKeys.ENVIRONMENT_VARIABLE + " is not the key they were stored with, or they were copied from"
+                    + " another row", e);
         }
     }
 

@@ -69,7 +69,7 @@ final class OutboxSchema {
                 + "  created_at                 timestamptz NOT NULL DEFAULT now(),\n"
                 + "  updated_at                 timestamptz NOT NULL DEFAULT now(),\n"
                 + "  payload_filter             json,\n"
-                + "  custom_headers             json,\n"
+                + "  custom_headers             text,\n"
                 + "  rate_limit                 integer,\n"
                 + "  UNIQUE (topic, url)\n"
                 + ")";
@@ -157,7 +157,7 @@ final class OutboxSchema {
     /** The delivery-option columns, by name and type; an install from before they existed gains them. */
     private static final List<String[]> OPTION_COLUMNS = List.of(
             new String[] {"payload_filter", "json"},
-            new String[] {"custom_headers", "json"},
+            new String[] {"custom_headers", "text"},
             new String[] {"rate_limit", "integer"});
 
     /**

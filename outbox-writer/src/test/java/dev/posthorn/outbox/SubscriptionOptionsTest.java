@@ -38,7 +38,7 @@ class SubscriptionOptionsTest {
     }
 
     @Test
-    void optionsAreStoredCanonicallyAndListed() throws Exception {
+    void optionsAreStoredCanonicallyAndListed(TestScope scope) throws Exception {
         SubscriptionChange change = subscriptions.add("invoice.*", "https://example.com/h", Optional.empty(), false,
                 options("{ \"payload.status\" : \"paid\" }", Map.of("X-Tenant", "t1"), 50));
 
@@ -47,6 +47,15 @@ class SubscriptionOptionsTest {
         assertThat(stored.options().headers()).containsExactly(Map.entry("X-Tenant", "t1"));
         assertThat(stored.options().rateLimit()).hasValue(50);
         assertThat(subscriptions.list()).singleElement().isEqualTo(stored);
+        String column;
+        try (Connection c = scope.connect(); Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT custom_headers FROM posthorn_subscriptions")) {
+            rs.next();
+            column = rs.getString(1);
+        }
+        assertThat(column).as("header values may be credentials: sealed like secrets").startsWith("v2:")
+                .doesNotContain("t1");
+        assertThat(cipher.open(change.id() + "#headers", column)).isEqualTo("{\"X-Tenant\":\"t1\"}");
     }
 
     @Test

@@ -310,7 +310,10 @@ final class ChangeMapper {
                 body.put("updated_at", instant(text(row, "updated_at")));
                 // Delivery options: left out when unset (and on tables installed before they existed).
                 putJsonColumn(body, "filter", text(row, "payload_filter"));
-                putJsonColumn(body, "headers", text(row, "custom_headers"));
+                String headers = text(row, "custom_headers"); // sealed like the secret
+                if (headers != null) {
+                    body.put("headers", headers);
+                }
                 Object rateLimit = value(row, "rate_limit");
                 if (rateLimit != null) {
                     body.put("rate_limit", rateLimit);

@@ -173,11 +173,11 @@ class ChangeMapperTest {
                 .put("url", "https://example.test/h").put("secret", "v2:abc").put("enabled", true)
                 .put("strict_order", false).put("updated_at", "2026-11-29T10:00:00Z")
                 .put("payload_filter", "{\"payload.total\": {\"$gte\": 1.50}}")
-                .put("custom_headers", "{\"X-Tenant\":\"t1\"}").put("rate_limit", 50);
+                .put("custom_headers", "v2:sealed").put("rate_limit", 50);
         String value = text(((Change.Subscription) mapper.map(
                 change("posthorn_subscriptions", "u", SUBSCRIPTION_ROW_WITH_OPTIONS, null, row))).record().value());
         assertThat(value).endsWith("\"updated_at\":\"2026-11-29T10:00:00Z\",\"filter\":{\"payload.total\":{\"$gte\":1.5}},"
-                + "\"headers\":{\"X-Tenant\":\"t1\"},\"rate_limit\":50}");
+                + "\"headers\":\"v2:sealed\",\"rate_limit\":50}");
 
         row.put("payload_filter", null).put("custom_headers", null).put("rate_limit", null);
         String unset = text(((Change.Subscription) mapper.map(

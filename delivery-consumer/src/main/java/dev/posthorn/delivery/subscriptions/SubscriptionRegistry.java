@@ -277,7 +277,7 @@ public final class SubscriptionRegistry implements AutoCloseable {
                 : open(id, text(node, "previous_secret"), "previous_secret", problems);
         boolean enabled = !node.has("enabled") || node.get("enabled").asBoolean(true);
         EventFilter filter = filter(node.get("filter"), problems);
-        Map<String, String> headers = headers(node.get("headers"), problems);
+        Map<String, String> headers = headers(id, node.get("headers"), problems);
         int rateLimit = rateLimit(node.get("rate_limit"), problems);
         return new Subscription(id, topicPattern, url, secret, previous,
                 instant(node, "previous_secret_expires_at"), enabled, text(node, "disabled_reason"),
@@ -302,12 +302,22 @@ public final class SubscriptionRegistry implements AutoCloseable {
         }
     }
 
-    private static Map<String, String> headers(JsonNode node, List<String> problems) {
-        if (node == null || node.isNull()) {
+    /** Custom headers travel sealed (their values may be credentials), bound to {@code <id>#headers}. */
+    private Map<String, String> headers(String id, JsonNode sealed, List<String> problems) throws IOException {
+        if (sealed == null || sealed.isNull()) {
             return Map.of();
         }
+        if (!sealed.isTextual()) {
+            problems.add("headers are not sealed");
+            return Map.of();
+        }
+        String opened = open(id + "#headers", sealed.asText(), "headers", problems);
+        if (opened == null) {
+            return Map.of();
+        }
+        JsonNode node = JSON.readTree(opened);
         Map<String, String> headers = new java.util.LinkedHashMap<>();
-        if (!node.isObject()) {
+        if (node == null || !node.isObject()) {
             problems.add("headers is not a JSON object");
             return Map.of();
         }

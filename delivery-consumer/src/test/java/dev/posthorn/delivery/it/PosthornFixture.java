@@ -232,7 +232,7 @@ final class PosthornFixture implements AutoCloseable {
                 v.set("filter", JSON.readTree(filter));
             }
             if (!headers.isEmpty()) {
-                v.set("headers", JSON.valueToTree(headers));
+                v.put("headers", cipher.seal(id + "#headers", JSON.writeValueAsString(headers)));
             }
             if (rateLimit != null) {
                 v.put("rate_limit", rateLimit);

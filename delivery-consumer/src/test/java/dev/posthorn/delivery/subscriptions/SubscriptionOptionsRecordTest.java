@@ -23,8 +23,8 @@ class SubscriptionOptionsRecordTest {
 
     @Test
     void readsTheOptions() throws Exception {
-        Subscription s = parse(",\"filter\":{\"payload.total\":{\"$gte\":10.50}},\"headers\":{\"X-Tenant\":\"t1\"},"
-                + "\"rate_limit\":50");
+        Subscription s = parse(",\"filter\":{\"payload.total\":{\"$gte\":10.50}},\"headers\":\"" + sealedHeaders("{\"X-Tenant\":\"t1\"}")
+                + "\",\"rate_limit\":50");
 
         assertThat(s.problem()).isNull();
         assertThat(s.filter().json()).isEqualTo("{\"payload.total\":{\"$gte\":10.5}}");
@@ -54,11 +54,19 @@ class SubscriptionOptionsRecordTest {
                 .isEqualTo("filter: unknown operator $where at path 'payload.a'; known: $eq, $ne, $gt, $gte, $lt, $lte,"
                         + " $in, $nin, $exists");
         assertThat(parse(",\"filter\":\"{broken\"").problem()).isEqualTo("filter is not a JSON object");
-        assertThat(parse(",\"headers\":{\"X-Signature\":\"forged\"}").problem())
+        assertThat(parse(",\"headers\":\"" + sealedHeaders("{\"X-Signature\":\"forged\"}") + "\"").problem())
                 .isEqualTo("headers: header 'X-Signature' is set by Posthorn or HTTP and cannot be overridden");
-        assertThat(parse(",\"headers\":{\"X-Tenant\":1}").problem()).isEqualTo("headers: header 'X-Tenant' needs a string value");
+        assertThat(parse(",\"headers\":\"" + sealedHeaders("{\"X-Tenant\":1}") + "\"").problem())
+                .isEqualTo("headers: header 'X-Tenant' needs a string value");
+        assertThat(parse(",\"headers\":{\"X-Tenant\":\"t1\"}").problem()).as("plaintext is refused").isEqualTo("headers are not sealed");
+        assertThat(parse(",\"headers\":\"" + cipher.seal(id, "{\"X-Tenant\":\"t1\"}") + "\"").problem())
+                .as("sealed for the secret, not the headers").startsWith("headers: cannot decrypt");
         assertThat(parse(",\"rate_limit\":0").problem()).startsWith("rate_limit is not a positive whole number");
         assertThat(parse(",\"rate_limit\":2.5").problem()).startsWith("rate_limit is not a positive whole number");
+    }
+
+    private String sealedHeaders(String json) {
+        return cipher.seal(id + "#headers", json);
     }
 
     private static byte[] envelope(String payload) {
