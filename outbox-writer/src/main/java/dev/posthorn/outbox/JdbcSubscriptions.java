@@ -1,5 +1,6 @@
 package dev.posthorn.outbox;
 
+import dev.posthorn.signature.Ed25519Keys;
 import dev.posthorn.signature.SecretCipher;
 import dev.posthorn.signature.SecretCipherException;
 import dev.posthorn.signature.WebhookSecrets;
@@ -32,7 +33,8 @@ final class JdbcSubscriptions implements Subscriptions {
     static final int MAX_URL_LENGTH = 2048;
     private static final String STANDARD_SECRET_PREFIX = "whsec_";
     private static final String COLUMNS = "id, topic, url, enabled, disabled_reason, strict_order,"
-            + " previous_secret_expires_at, created_at, updated_at, payload_filter, custom_headers, rate_limit";
+            + " previous_secret_expires_at, created_at, updated_at, payload_filter, custom_headers, rate_limit, signing,"
+            + " signing_public_key";
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final OutboxSettings settings;
@@ -49,6 +51,9 @@ final class JdbcSubscriptions implements Subscriptions {
     private final String secretsSql;
     private final String lockSql;
     private final String updateSql;
+    private final String keysSql;
+    private final String newKeysSql;
+    private final String signingSql;
 
     JdbcSubscriptions(OutboxSettings settings, DataSource dataSource) {
         this.settings = settings;
@@ -75,6 +80,10 @@ final class JdbcSubscriptions implements Subscriptions {
         this.lockSql = "SELECT " + COLUMNS + " FROM " + table + " WHERE id = ? FOR UPDATE";
         this.updateSql = "UPDATE " + table + " SET strict_order = ?, payload_filter = ?::json, custom_headers = ?,"
                 + " rate_limit = ?, updated_at = ? WHERE id = ?";
+        this.keysSql = "SELECT signing_key, signing_public_key FROM " + table + " WHERE id = ?";
+        this.newKeysSql = "UPDATE " + table + " SET signing = ?, previous_signing_key = CASE WHEN ? THEN signing_key"
+                + " ELSE previous_signing_key END, signing_key = ?, signing_public_key = ? WHERE id = ?";
+        this.signingSql = "UPDATE " + table + " SET signing = ? WHERE id = ?";
         this.secretsSql = "SELECT secret, previous_secret, previous_secret_expires_at FROM " + table + " WHERE id = ?";
     }
 
@@ -98,6 +107,8 @@ final class JdbcSubscriptions implements Subscriptions {
         Instant now = now();
         UUID proposedId = UUID.randomUUID();
         String sealedForNew = cipher.seal(proposedId.toString(), plaintext);
+        @SuppressWarnings("unchecked")
+        Optional<String>[] publicKey = new Optional[] {Optional.empty()};
         UUID id = inTransaction(connection -> {
             // Twice at most: a concurrent add can insert the pair between our lookup and our insert (we then
             // wait for it and rotate its row), and nobody can delete a row while we hold its lock.
@@ -117,6 +128,7 @@ final class JdbcSubscriptions implements Subscriptions {
                                 readd.setObject(8, existing);
                                 readd.executeUpdate();
                             }
+                            publicKey[0] = applySigning(connection, existing, options.signing(), true, cipher);
                             return existing;
                         }
                     }
@@ -131,6 +143,7 @@ final class JdbcSubscriptions implements Subscriptions {
                     insert.setObject(7, timestamp(now));
                     setOptions(insert, 8, options, cipher, proposedId);
                     if (insert.executeUpdate() == 1) {
+                        publicKey[0] = applySigning(connection, proposedId, options.signing(), false, cipher);
                         return proposedId;
                     }
                 }
@@ -141,27 +154,82 @@ final class JdbcSubscriptions implements Subscriptions {
             }
         });
         SubscriptionChange.Kind kind = id.equals(proposedId) ? SubscriptionChange.Kind.CREATED : SubscriptionChange.Kind.ROTATED;
-        return new SubscriptionChange(id, kind, generated);
+        return new SubscriptionChange(id, kind, generated, publicKey[0]);
     }
 
     @Override
     public Optional<SubscriptionChange> rotate(UUID id) throws SQLException {
         requireId(id);
         String secret = WebhookSecrets.generate();
-        String sealed = cipher().seal(id.toString(), secret);
+        SecretCipher cipher = cipher();
+        String sealed = cipher.seal(id.toString(), secret);
         Instant now = now();
-        int updated = inTransaction(connection -> {
+        return inTransaction(connection -> {
+            Subscription current;
+            try (PreparedStatement lock = connection.prepareStatement(lockSql)) {
+                lock.setObject(1, id);
+                try (ResultSet rs = lock.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    current = read(rs);
+                }
+            }
             try (PreparedStatement rotate = connection.prepareStatement(rotateSql)) {
                 rotate.setObject(1, timestamp(now.plus(settings.secretGracePeriod())));
                 rotate.setString(2, sealed);
                 rotate.setObject(3, timestamp(now));
                 rotate.setObject(4, id);
-                return rotate.executeUpdate();
+                rotate.executeUpdate();
             }
+            // An Ed25519 key pair rotates with the secret: the old key keeps signing for the same grace period.
+            Optional<String> publicKey = applySigning(connection, id, current.options().signing(), true, cipher);
+            return Optional.of(new SubscriptionChange(id, SubscriptionChange.Kind.ROTATED, Optional.of(secret), publicKey));
         });
-        return updated == 0
-                ? Optional.empty()
-                : Optional.of(new SubscriptionChange(id, SubscriptionChange.Kind.ROTATED, Optional.of(secret)));
+    }
+
+    /**
+     * Stores the signing scheme and, when it needs one, the Ed25519 key pair: a new pair when there is none
+     * yet, or on a rotation ({@code rotate}) of a subscription that has one (the current key becomes the
+     * previous, valid as long as the previous secret). The signing key is sealed like the secret, bound to
+     * {@code <id>#signing-key}. Returns the public key the subscription has now.
+     */
+    private Optional<String> applySigning(Connection connection, UUID id, Signing signing, boolean rotate,
+            SecretCipher cipher) throws SQLException {
+        String currentKey;
+        String currentPublic;
+        try (PreparedStatement keys = connection.prepareStatement(keysSql)) {
+            keys.setObject(1, id);
+            try (ResultSet rs = keys.executeQuery()) {
+                rs.next();
+                currentKey = rs.getString(1);
+                currentPublic = rs.getString(2);
+            }
+        }
+        boolean newPair = rotate ? signing.usesEd25519() || currentKey != null : signing.usesEd25519() && currentKey == null;
+        if (!newPair) {
+            try (PreparedStatement update = connection.prepareStatement(signingSql)) {
+                update.setString(1, signing.text());
+                update.setObject(2, id);
+                update.executeUpdate();
+            }
+            return Optional.ofNullable(currentPublic);
+        }
+        Ed25519Keys.Pair pair = Ed25519Keys.generate();
+        try (PreparedStatement update = connection.prepareStatement(newKeysSql)) {
+            update.setString(1, signing.text());
+            update.setBoolean(2, rotate);
+            update.setString(3, cipher.seal(signingKeySealId(id), pair.signingKey()));
+            update.setString(4, pair.publicKey());
+            update.setObject(5, id);
+            update.executeUpdate();
+        }
+        return Optional.of(pair.publicKey());
+    }
+
+    /** What a sealed Ed25519 signing key is bound to (apart from the secret's and the headers' binding). */
+    static String signingKeySealId(UUID id) {
+        return id + "#signing-key";
     }
 
     @Override
@@ -192,9 +260,10 @@ final class JdbcSubscriptions implements Subscriptions {
                 update.setObject(6, id);
                 update.executeUpdate();
             }
+            Optional<String> publicKey = applySigning(connection, id, options.signing(), false, cipher);
             return Optional.of(new Subscription(current.id(), current.topic(), current.url(), current.enabled(),
                     current.disabledReason(), strictOrder, current.previousSecretExpiresAt(), current.createdAt(), now,
-                    options));
+                    options, publicKey));
         });
     }
 
@@ -356,7 +425,8 @@ final class JdbcSubscriptions implements Subscriptions {
                         .map(OffsetDateTime::toInstant),
                 rs.getObject("created_at", OffsetDateTime.class).toInstant(),
                 rs.getObject("updated_at", OffsetDateTime.class).toInstant(),
-                readOptions(rs));
+                readOptions(rs),
+                Optional.ofNullable(rs.getString("signing_public_key")));
     }
 
     /**
@@ -379,7 +449,9 @@ final class JdbcSubscriptions implements Subscriptions {
             }
         }
         try {
-            return new SubscriptionOptions(Optional.ofNullable(filter), headerMap, rateLimit);
+            String signing = rs.getString("signing");
+            return new SubscriptionOptions(Optional.ofNullable(filter), headerMap, rateLimit,
+                    signing == null ? Signing.HMAC : Signing.parse(signing));
         } catch (InvalidSubscriptionException e) {
             throw new IllegalStateException("subscription " + rs.getObject("id") + " has stored options that do not"
                     + " validate: " + e.getMessage(), e);

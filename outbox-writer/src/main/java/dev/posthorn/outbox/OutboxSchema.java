@@ -71,6 +71,10 @@ final class OutboxSchema {
                 + "  payload_filter             json,\n"
                 + "  custom_headers             text,\n"
                 + "  rate_limit                 integer,\n"
+                + "  signing                    text,\n"
+                + "  signing_key                text,\n"
+                + "  previous_signing_key       text,\n"
+                + "  signing_public_key         text,\n"
                 + "  UNIQUE (topic, url)\n"
                 + ")";
     }
@@ -158,7 +162,11 @@ final class OutboxSchema {
     private static final List<String[]> OPTION_COLUMNS = List.of(
             new String[] {"payload_filter", "json"},
             new String[] {"custom_headers", "text"},
-            new String[] {"rate_limit", "integer"});
+            new String[] {"rate_limit", "integer"},
+            new String[] {"signing", "text"},
+            new String[] {"signing_key", "text"},
+            new String[] {"previous_signing_key", "text"},
+            new String[] {"signing_public_key", "text"});
 
     /**
      * Adds the delivery-option columns to a subscriptions table created by an older release. They are

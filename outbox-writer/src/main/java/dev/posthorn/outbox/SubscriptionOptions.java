@@ -16,17 +16,26 @@ import java.util.TreeMap;
  * @param headers   static headers sent on every attempt, never one Posthorn or HTTP sets (see {@link CustomHeaders})
  * @param rateLimit at most this many requests per second to the subscription, across all delivery instances;
  *                  empty = no limit
+ * @param signing   how deliveries are signed; with Ed25519 Posthorn keeps the key pair (see {@link Subscription#publicKey})
  */
-public record SubscriptionOptions(Optional<String> filter, Map<String, String> headers, Optional<Integer> rateLimit) {
+public record SubscriptionOptions(Optional<String> filter, Map<String, String> headers, Optional<Integer> rateLimit,
+        Signing signing) {
 
-    /** No filter, no headers, no rate limit. */
-    public static final SubscriptionOptions NONE = new SubscriptionOptions(Optional.empty(), Map.of(), Optional.empty());
+    /** No filter, no headers, no rate limit, HMAC signatures. */
+    public static final SubscriptionOptions NONE =
+            new SubscriptionOptions(Optional.empty(), Map.of(), Optional.empty(), Signing.HMAC);
+
+    /** Options signed with HMAC. */
+    public SubscriptionOptions(Optional<String> filter, Map<String, String> headers, Optional<Integer> rateLimit) {
+        this(filter, headers, rateLimit, Signing.HMAC);
+    }
     public static final int MAX_RATE_LIMIT = 10_000;
 
     public SubscriptionOptions {
         Objects.requireNonNull(filter, "filter");
         Objects.requireNonNull(headers, "headers");
         Objects.requireNonNull(rateLimit, "rateLimit");
+        Objects.requireNonNull(signing, "signing");
         filter = filter.map(SubscriptionOptions::checkedFilter);
         headers = checkedHeaders(headers);
         rateLimit.ifPresent(limit -> {
@@ -38,15 +47,19 @@ public record SubscriptionOptions(Optional<String> filter, Map<String, String> h
     }
 
     public SubscriptionOptions withFilter(Optional<String> newFilter) {
-        return new SubscriptionOptions(newFilter, headers, rateLimit);
+        return new SubscriptionOptions(newFilter, headers, rateLimit, signing);
     }
 
     public SubscriptionOptions withHeaders(Map<String, String> newHeaders) {
-        return new SubscriptionOptions(filter, newHeaders, rateLimit);
+        return new SubscriptionOptions(filter, newHeaders, rateLimit, signing);
     }
 
     public SubscriptionOptions withRateLimit(Optional<Integer> newRateLimit) {
-        return new SubscriptionOptions(filter, headers, newRateLimit);
+        return new SubscriptionOptions(filter, headers, newRateLimit, signing);
+    }
+
+    public SubscriptionOptions withSigning(Signing newSigning) {
+        return new SubscriptionOptions(filter, headers, rateLimit, newSigning);
     }
 
     private static String checkedFilter(String json) {

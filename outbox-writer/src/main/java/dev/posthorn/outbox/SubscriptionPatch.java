@@ -13,8 +13,10 @@ public final class SubscriptionPatch {
     private final Optional<Map<String, String>> headers;
     private final Optional<Optional<Integer>> rateLimit;
     private final Optional<Boolean> strictOrder;
+    private final Optional<Signing> signing;
 
     private SubscriptionPatch(Builder b) {
+        this.signing = b.signing;
         this.filter = b.filter;
         this.headers = b.headers;
         this.rateLimit = b.rateLimit;
@@ -37,6 +39,9 @@ public final class SubscriptionPatch {
         if (rateLimit.isPresent()) {
             next = next.withRateLimit(rateLimit.get());
         }
+        if (signing.isPresent()) {
+            next = next.withSigning(signing.get());
+        }
         return next;
     }
 
@@ -46,7 +51,7 @@ public final class SubscriptionPatch {
     }
 
     public boolean isEmpty() {
-        return filter.isEmpty() && headers.isEmpty() && rateLimit.isEmpty() && strictOrder.isEmpty();
+        return filter.isEmpty() && headers.isEmpty() && rateLimit.isEmpty() && strictOrder.isEmpty() && signing.isEmpty();
     }
 
     public static final class Builder {
@@ -54,8 +59,15 @@ public final class SubscriptionPatch {
         private Optional<Map<String, String>> headers = Optional.empty();
         private Optional<Optional<Integer>> rateLimit = Optional.empty();
         private Optional<Boolean> strictOrder = Optional.empty();
+        private Optional<Signing> signing = Optional.empty();
 
         private Builder() {}
+
+        /** A new signing scheme; switching to Ed25519 generates the subscription's key pair if it has none. */
+        public Builder signing(Signing signing) {
+            this.signing = Optional.of(signing);
+            return this;
+        }
 
         /** A new filter (JSON text), or empty to deliver every event again. */
         public Builder filter(Optional<String> json) {

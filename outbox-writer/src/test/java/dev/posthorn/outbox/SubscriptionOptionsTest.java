@@ -110,11 +110,57 @@ class SubscriptionOptionsTest {
     }
 
     @Test
+    void ed25519SigningKeepsAKeyPairSealedRotatesItAndKeepsItAcrossUpdates(TestScope scope) throws Exception {
+        SubscriptionChange plain = subscriptions.add("invoice.*", "https://example.com/h", Optional.empty(), false);
+        assertThat(plain.publicKey()).isEmpty();
+
+        SubscriptionChange signed = subscriptions.add("invoice.*", "https://example.com/ed", Optional.empty(), false,
+                SubscriptionOptions.NONE.withSigning(Signing.ED25519));
+        String publicKey = signed.publicKey().orElseThrow();
+        assertThat(publicKey).startsWith("whpk_");
+        Subscription stored = subscriptions.get(signed.id()).orElseThrow();
+        assertThat(stored.options().signing()).isEqualTo(Signing.ED25519);
+        assertThat(stored.publicKey()).hasValue(publicKey);
+        String[] keys = signingKeys(scope, signed.id());
+        assertThat(keys[0]).as("the signing key is sealed, bound to <id>#signing-key").startsWith("v2:");
+        String signingKey = cipher.open(signed.id() + "#signing-key", keys[0]);
+        assertThat(signingKey).startsWith("whsk_");
+        assertThat(keys[1]).isNull();
+
+        SubscriptionChange rotated = subscriptions.rotate(signed.id()).orElseThrow();
+        assertThat(rotated.publicKey()).isPresent().isNotEqualTo(Optional.of(publicKey));
+        String[] afterRotation = signingKeys(scope, signed.id());
+        assertThat(cipher.open(signed.id() + "#signing-key", afterRotation[1])).as("the old key signs during the grace period")
+                .isEqualTo(signingKey);
+
+        Subscription updated = subscriptions.update(signed.id(), SubscriptionPatch.builder().signing(Signing.BOTH).build())
+                .orElseThrow();
+        assertThat(updated.publicKey()).as("no new pair without a rotation").isEqualTo(rotated.publicKey());
+        assertThat(updated.options().signing()).isEqualTo(Signing.BOTH);
+
+        Subscription switched = subscriptions.update(plain.id(), SubscriptionPatch.builder().signing(Signing.ED25519).build())
+                .orElseThrow();
+        assertThat(switched.publicKey()).as("switching to ed25519 creates the pair").get().asString().startsWith("whpk_");
+        assertThat(subscriptions.get(plain.id()).orElseThrow().publicKey()).isEqualTo(switched.publicKey());
+        assertThatThrownBy(() -> Signing.parse("rsa")).hasMessage("signing: must be hmac, ed25519 or both, was 'rsa'");
+    }
+
+    private static String[] signingKeys(TestScope scope, UUID id) throws Exception {
+        try (Connection c = scope.connect(); Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT signing_key, previous_signing_key FROM posthorn_subscriptions"
+                     + " WHERE id = '" + id + "'")) {
+            rs.next();
+            return new String[] {rs.getString(1), rs.getString(2)};
+        }
+    }
+
+    @Test
     void installAddsTheOptionColumnsToAnOlderTableAndKeepsItsRows(TestScope scope) throws Exception {
         UUID id = subscriptions.add("invoice.*", "https://example.com/h", Optional.empty(), false).id();
         try (Connection c = scope.connect(); Statement s = c.createStatement()) {
             s.execute("ALTER TABLE posthorn_subscriptions DROP COLUMN payload_filter, DROP COLUMN custom_headers,"
-                    + " DROP COLUMN rate_limit"); // as an install of an earlier release left it
+                    + " DROP COLUMN rate_limit, DROP COLUMN signing, DROP COLUMN signing_key, DROP COLUMN previous_signing_key,"
+                    + " DROP COLUMN signing_public_key"); // as an install of an earlier release left it
         }
 
         installed(scope, outboxIn(scope).secretCipher(cipher).clock(clock));
