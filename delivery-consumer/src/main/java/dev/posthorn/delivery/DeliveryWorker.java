@@ -170,6 +170,8 @@ final class DeliveryWorker {
                     .body(d.event().value())
                     .currentSecret(s.secret())
                     .previousSecrets(s.previousSecrets(now))
+                    .hmac(s.signsHmac())
+                    .signingKeys(s.signingKeys(now))
                     .traceparent(d.event().traceparent())
                     .userAgentVersion(config.userAgentVersion())
                     .build();

@@ -318,6 +318,12 @@ final class ChangeMapper {
                 if (rateLimit != null) {
                     body.put("rate_limit", rateLimit);
                 }
+                for (String column : new String[] {"signing", "signing_key", "previous_signing_key"}) {
+                    String text = text(row, column); // keys stay sealed
+                    if (text != null) {
+                        body.put(column, text);
+                    }
+                }
                 for (Map.Entry<String, Object> e : body.entrySet()) {
                     if (UNAVAILABLE.equals(e.getValue())) {
                         // Only with REPLICA IDENTITY DEFAULT and a TOASTed column that did not change;

@@ -29,6 +29,9 @@ import java.util.Optional;
  * @param filter                  which events it wants (over the envelope), or null for every event
  * @param headers                 static custom headers sent on every attempt (validated; never Posthorn's own)
  * @param rateLimit               requests per second across all instances, or 0 for no limit
+ * @param signing                 {@code hmac}, {@code ed25519} or {@code both}
+ * @param signingKey              the Ed25519 signing key ({@code whsk_…}), opened, or null
+ * @param previousSigningKey      the key before the last rotation, opened, or null; valid as long as the previous secret
  */
 public record Subscription(
         String id,
@@ -44,12 +47,32 @@ public record Subscription(
         String problem,
         EventFilter filter,
         Map<String, String> headers,
-        int rateLimit) {
+        int rateLimit,
+        String signing,
+        String signingKey,
+        String previousSigningKey) {
 
     public Subscription {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(topic, "topic");
         headers = headers == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+        signing = signing == null ? "hmac" : signing;
+    }
+
+    /** Whether deliveries carry HMAC signatures ({@code X-Signature}, {@code v1,} entries). */
+    public boolean signsHmac() {
+        return !"ed25519".equals(signing);
+    }
+
+    /** Ed25519 keys that sign at {@code now}, current first; none unless the subscription signs with Ed25519. */
+    public List<String> signingKeys(Instant now) {
+        if ("hmac".equals(signing) || signingKey == null) {
+            return List.of();
+        }
+        if (previousSigningKey == null || previousSecretExpiresAt != null && !now.isBefore(previousSecretExpiresAt)) {
+            return List.of(signingKey);
+        }
+        return List.of(signingKey, previousSigningKey);
     }
 
     /** A subscription without delivery options (no filter, no custom headers, no rate limit). */
@@ -57,7 +80,7 @@ public record Subscription(
             Instant previousSecretExpiresAt, boolean enabled, String disabledReason, boolean strictOrder,
             Instant updatedAt, String problem) {
         this(id, topic, url, secret, previousSecret, previousSecretExpiresAt, enabled, disabledReason, strictOrder,
-                updatedAt, problem, null, Map.of(), 0);
+                updatedAt, problem, null, Map.of(), 0, "hmac", null, null);
     }
 
     /** Whether the event (its envelope, as delivered) passes this subscription's filter. */
@@ -104,7 +127,7 @@ public record Subscription(
 
     public Subscription disabled(String reason) {
         return new Subscription(id, topic, url, secret, previousSecret, previousSecretExpiresAt, false, reason,
-                strictOrder, updatedAt, problem, filter, headers, rateLimit);
+                strictOrder, updatedAt, problem, filter, headers, rateLimit, signing, signingKey, previousSigningKey);
     }
 
     @Override
@@ -113,7 +136,7 @@ public record Subscription(
                 + (disabledReason != null ? ", disabledReason=" + disabledReason : "")
                 + ", strictOrder=" + strictOrder + (filter != null ? ", filter=" + filter : "")
                 + (headers.isEmpty() ? "" : ", headers=" + headers.keySet())
-                + (rateLimit > 0 ? ", rateLimit=" + rateLimit + "/s" : "")
+                + (rateLimit > 0 ? ", rateLimit=" + rateLimit + "/s" : "") + ", signing=" + signing
                 + (problem != null ? ", problem=" + problem : "") + "]";
     }
 }

@@ -279,10 +279,22 @@ public final class SubscriptionRegistry implements AutoCloseable {
         EventFilter filter = filter(node.get("filter"), problems);
         Map<String, String> headers = headers(id, node.get("headers"), problems);
         int rateLimit = rateLimit(node.get("rate_limit"), problems);
+        String signing = text(node, "signing") == null ? "hmac" : text(node, "signing");
+        String signingKey = null;
+        String previousSigningKey = null;
+        if (!List.of("hmac", "ed25519", "both").contains(signing)) {
+            problems.add("signing is not hmac, ed25519 or both");
+        } else if (!signing.equals("hmac")) {
+            // Keys are bound to <id>#signing-key, apart from the secret's binding.
+            signingKey = open(id + "#signing-key", text(node, "signing_key"), "signing_key", problems);
+            previousSigningKey = text(node, "previous_signing_key") == null ? null
+                    : open(id + "#signing-key", text(node, "previous_signing_key"), "previous_signing_key", problems);
+        }
         return new Subscription(id, topicPattern, url, secret, previous,
                 instant(node, "previous_secret_expires_at"), enabled, text(node, "disabled_reason"),
                 node.path("strict_order").asBoolean(false), instant(node, "updated_at"),
-                problems.isEmpty() ? null : String.join("; ", problems), filter, headers, rateLimit);
+                problems.isEmpty() ? null : String.join("; ", problems), filter, headers, rateLimit, signing, signingKey,
+                previousSigningKey);
     }
 
     /** Options are checked again here: a row written by another tool must not send a forged header. */

@@ -200,6 +200,9 @@ final class PosthornFixture implements AutoCloseable {
         private String filter;
         private final Map<String, String> headers = new java.util.LinkedHashMap<>();
         private Integer rateLimit;
+        private String signing;
+        private String signingKey;
+        private String previousSigningKey;
 
         SubscriptionBuilder(String topic, URI url) {
             this.topic = topic;
@@ -214,6 +217,9 @@ final class PosthornFixture implements AutoCloseable {
         SubscriptionBuilder filter(String json) { filter = json; return this; }
         SubscriptionBuilder header(String name, String value) { headers.put(name, value); return this; }
         SubscriptionBuilder rateLimit(int perSecond) { rateLimit = perSecond; return this; }
+        SubscriptionBuilder signing(String scheme, String key, String previousKey) {
+            signing = scheme; signingKey = key; previousSigningKey = previousKey; return this;
+        }
 
         /** Writes the record and returns the subscription id. */
         String put() throws Exception {
@@ -236,6 +242,12 @@ final class PosthornFixture implements AutoCloseable {
             }
             if (rateLimit != null) {
                 v.put("rate_limit", rateLimit);
+            }
+            if (signing != null) {
+                v.put("signing", signing);
+                v.put("signing_key", signingKey == null ? null : cipher.seal(id + "#signing-key", signingKey));
+                v.put("previous_signing_key", previousSigningKey == null ? null
+                        : cipher.seal(id + "#signing-key", previousSigningKey));
             }
             send(new ProducerRecord<>(topics.subscriptions(), id.getBytes(StandardCharsets.UTF_8), JSON.writeValueAsBytes(v)));
             return id;

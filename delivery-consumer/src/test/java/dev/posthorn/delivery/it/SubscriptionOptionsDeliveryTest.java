@@ -110,6 +110,38 @@ class SubscriptionOptionsDeliveryTest {
         }
     }
 
+    @Test
+    void ed25519SubscriptionsAreSignedV1aAndVerifyFromThePublicKeyAlone(KafkaBroker kafka, TestScope scope)
+            throws Exception {
+        dev.posthorn.signature.Ed25519Keys.Pair current = dev.posthorn.signature.Ed25519Keys.generate();
+        dev.posthorn.signature.Ed25519Keys.Pair old = dev.posthorn.signature.Ed25519Keys.generate();
+        String secret = dev.posthorn.signature.WebhookSecrets.generate();
+        try (PosthornFixture posthorn = new PosthornFixture(kafka, scope, 3);
+             Receiver receiver = Receiver.start(Receiver.OK, secret)) {
+            String only = posthorn.subscription("key.*", receiver.url()).secret(secret)
+                    .signing("ed25519", current.signingKey(), null).put();
+            String both = posthorn.subscription("key.*", receiver.url().resolve("/both")).secret(secret)
+                    .previousSecret(secret, Instant.now().plus(Duration.ofHours(1)))
+                    .signing("both", current.signingKey(), old.signingKey()).put();
+            posthorn.event("key.made").key("k1").payload("{\"n\":1}").send();
+            posthorn.start(posthorn.config().build());
+
+            Await.until(Duration.ofSeconds(60), "both deliveries", () -> receiver.count() >= 2);
+            for (Receiver.Request r : receiver.requests()) {
+                boolean hmac = both.equals(r.header("X-Webhook-Subscription"));
+                assertThat(r.header("X-Webhook-Subscription")).isIn(only, both);
+                String[] entries = r.header("webhook-signature").split(" ");
+                assertThat(entries).filteredOn(e -> e.startsWith("v1a,")).hasSize(hmac ? 2 : 1);
+                assertThat(entries).filteredOn(e -> e.startsWith("v1,")).hasSize(hmac ? 1 : 0);
+                assertThat(r.header("X-Signature") != null).as("X-Signature only with an HMAC secret").isEqualTo(hmac);
+                for (dev.posthorn.signature.Ed25519Keys.Pair pair : hmac ? List.of(current, old) : List.of(current)) {
+                    assertThat(dev.posthorn.signature.WebhookVerifier.builder().publicKey(pair.publicKey()).build()
+                            .verify(r::header, r.body())).isInstanceOf(dev.posthorn.signature.VerificationResult.Verified.class);
+                }
+            }
+        }
+    }
+
     private static long count(Receiver receiver, String subscriptionId) {
         return receiver.requests().stream().filter(r -> subscriptionId.equals(r.header("X-Webhook-Subscription"))).count();
     }

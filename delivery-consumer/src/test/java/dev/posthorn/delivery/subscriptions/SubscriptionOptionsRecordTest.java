@@ -65,6 +65,23 @@ class SubscriptionOptionsRecordTest {
         assertThat(parse(",\"rate_limit\":2.5").problem()).startsWith("rate_limit is not a positive whole number");
     }
 
+    @Test
+    void signingKeysOpenForTheirSubscriptionAndSignOnlyWhenAsked() throws Exception {
+        String key = dev.posthorn.signature.Ed25519Keys.generate().signingKey();
+        Subscription ed = parse(",\"signing\":\"ed25519\",\"signing_key\":\"" + cipher.seal(id + "#signing-key", key) + "\"");
+        assertThat(ed.problem()).isNull();
+        assertThat(ed.signsHmac()).isFalse();
+        assertThat(ed.signingKeys(java.time.Instant.now())).containsExactly(key);
+        assertThat(ed.toString()).doesNotContain(key).contains("signing=ed25519");
+
+        assertThat(parse("").signingKeys(java.time.Instant.now())).isEmpty();
+        assertThat(parse("").signsHmac()).isTrue();
+        assertThat(parse(",\"signing\":\"ed25519\",\"signing_key\":\"" + cipher.seal(id, key) + "\"").problem())
+                .as("sealed for the secret's binding").startsWith("signing_key: cannot decrypt");
+        assertThat(parse(",\"signing\":\"ed25519\"").problem()).isEqualTo("signing_key is missing");
+        assertThat(parse(",\"signing\":\"rsa\"").problem()).isEqualTo("signing is not hmac, ed25519 or both");
+    }
+
     private String sealedHeaders(String json) {
         return cipher.seal(id + "#headers", json);
     }
