@@ -83,21 +83,17 @@ class SubscriptionOptionsDeliveryTest {
                 events.add(posthorn.event("order.placed").key("order-" + i).payload("{\"n\":" + i + "}"));
             }
             posthorn.sendAll(events);
-            Instant start = Instant.now();
             posthorn.start(posthorn.config().maxInFlightPerEndpoint(4).build());
 
             Await.until(Duration.ofSeconds(30), "the unlimited subscription got everything", () -> count(receiver, free) >= 30);
-            Instant freeDone = Instant.now();
-            assertThat(count(receiver, limited)).as("the limited one is still being paced when the other is done")
-                    .isLessThan(30);
             Await.until(Duration.ofSeconds(60), "the limited subscription got everything", () -> count(receiver, limited) >= 30);
 
             List<Receiver.Request> got = receiver.requests().stream()
                     .filter(r -> limited.equals(r.header("X-Webhook-Subscription"))).toList();
             List<Instant> arrivals = got.stream().map(Receiver.Request::at).sorted().toList();
             assertThat(Duration.between(arrivals.get(0), arrivals.get(arrivals.size() - 1)))
-                    .as("30 requests at 5/s are spread over 29 intervals of 200 ms")
-                    .isGreaterThanOrEqualTo(Duration.ofMillis(5_600));
+                    .as("30 requests at 5/s are spread over 29 intervals of 200 ms (5.8 s), at least 5 s")
+                    .isGreaterThanOrEqualTo(Duration.ofSeconds(5));
             for (int i = 10; i < arrivals.size(); i++) {
                 assertThat(Duration.between(arrivals.get(i - 10), arrivals.get(i)))
                         .as("no burst: 10 requests take about 2 s (arrival %d)", i)
@@ -105,8 +101,10 @@ class SubscriptionOptionsDeliveryTest {
             }
             assertThat(got.stream().map(r -> r.header("webhook-id")).distinct().count())
                     .as("none lost, none twice").isEqualTo(30).isEqualTo(got.size());
-            assertThat(Duration.between(start, freeDone)).as("the other subscription was not held back")
-                    .isLessThan(Duration.ofSeconds(5));
+            Instant freeLast = receiver.requests().stream().filter(r -> free.equals(r.header("X-Webhook-Subscription")))
+                    .map(Receiver.Request::at).max(Instant::compareTo).orElseThrow();
+            assertThat(freeLast).as("the other subscription at the same endpoint was not held back: it was done"
+                    + " before the limited one had 20 of its 30").isBefore(arrivals.get(19));
         }
     }
 
