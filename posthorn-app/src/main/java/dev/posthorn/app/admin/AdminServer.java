@@ -19,6 +19,7 @@ import dev.posthorn.outbox.Subscription;
 import dev.posthorn.outbox.SubscriptionChange;
 import dev.posthorn.outbox.SubscriptionOptions;
 import dev.posthorn.outbox.SubscriptionPatch;
+import dev.posthorn.outbox.Signing;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -86,6 +87,7 @@ public final class AdminServer implements AutoCloseable {
                             .orElseThrow(() -> new HttpError(404, "no subscription " + id));
                     ObjectNode body = JsonHttp.ok().put("id", id.toString());
                     change.generatedSecret().ifPresent(secret -> body.put("secret", secret));
+                    change.publicKey().ifPresent(key -> body.put("public_key", key));
                     JsonHttp.send(ex, 200, body);
                 })
                 .on("POST", "/_webhooks/subscriptions/{id}/enable", (ex, p) -> {
@@ -129,8 +131,8 @@ public final class AdminServer implements AutoCloseable {
 
     private static final Set<String> NO_FIELDS = Set.of();
     private static final Set<String> ADD_FIELDS =
-            Set.of("topic", "url", "secret", "strict_order", "filter", "headers", "rate_limit");
-    private static final Set<String> PATCH_FIELDS = Set.of("strict_order", "filter", "headers", "rate_limit");
+            Set.of("topic", "url", "secret", "strict_order", "filter", "headers", "rate_limit", "signing");
+    private static final Set<String> PATCH_FIELDS = Set.of("strict_order", "filter", "headers", "rate_limit", "signing");
     private static final Set<String> RECOVER_FIELDS = Set.of("since", "until");
     private static final Set<String> TEST_FIRE_FIELDS = Set.of("topic", "payload", "key");
     private static final Set<String> REPLAY_FIELDS = Set.of("subscription", "since", "until", "all", "force");
@@ -157,10 +159,11 @@ public final class AdminServer implements AutoCloseable {
         Optional<String> secret = Optional.ofNullable(text(body, "secret"));
         boolean strictOrder = bool(body, "strict_order").orElse(false);
         SubscriptionOptions options = new SubscriptionOptions(filter(body.get("filter")), headers(body.get("headers")),
-                rateLimit(body.get("rate_limit")));
+                rateLimit(body.get("rate_limit")), signing(body.get("signing")).orElse(Signing.HMAC));
         SubscriptionChange change = ops.addSubscription(topic, url, secret, strictOrder, options);
         ObjectNode answer = JsonHttp.ok().put("id", change.id().toString()).put("created", change.created());
         change.generatedSecret().ifPresent(s -> answer.put("secret", s));
+        change.publicKey().ifPresent(k -> answer.put("public_key", k));
         JsonHttp.send(ex, change.created() ? 201 : 200, answer);
     }
 
@@ -188,6 +191,7 @@ public final class AdminServer implements AutoCloseable {
             patch.rateLimit(rateLimit(body.get("rate_limit")));
         }
         bool(body, "strict_order").ifPresent(patch::strictOrder);
+        signing(body.get("signing")).ifPresent(patch::signing);
         Subscription updated = ops.updateSubscription(id, patch.build())
                 .orElseThrow(() -> new HttpError(404, "no subscription " + id));
         JsonHttp.send(ex, 200, JsonHttp.ok().setAll(subscriptionJson(updated)));
@@ -201,6 +205,16 @@ public final class AdminServer implements AutoCloseable {
             throw new HttpError(400, "filter: must be a JSON object such as {\"payload.status\": \"paid\"}, or null");
         }
         return Optional.of(JsonHttp.MAPPER.writeValueAsString(node));
+    }
+
+    private static Optional<Signing> signing(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return Optional.empty();
+        }
+        if (!node.isTextual()) {
+            throw new HttpError(400, "signing: must be \"hmac\", \"ed25519\" or \"both\"");
+        }
+        return Optional.of(Signing.parse(node.asText()));
     }
 
     private static Map<String, String> headers(JsonNode node) {
@@ -269,6 +283,8 @@ public final class AdminServer implements AutoCloseable {
         ArrayNode headerNames = node.putArray("headers");
         s.options().headers().keySet().forEach(headerNames::add);
         node.put("rate_limit", s.options().rateLimit().orElse(null));
+        node.put("signing", s.options().signing().text());
+        node.put("public_key", s.publicKey().orElse(null));
         return node;
     }
 

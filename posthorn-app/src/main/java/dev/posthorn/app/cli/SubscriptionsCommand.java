@@ -5,6 +5,7 @@ import dev.posthorn.outbox.Subscription;
 import dev.posthorn.outbox.SubscriptionChange;
 import dev.posthorn.outbox.SubscriptionOptions;
 import dev.posthorn.outbox.SubscriptionPatch;
+import dev.posthorn.outbox.Signing;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -91,6 +92,7 @@ public final class SubscriptionsCommand implements Runnable {
             System.out.printf("%s subscription %s%n", change.created() ? "created" : "rotated secret of", change.id());
             change.generatedSecret().ifPresent(s ->
                     System.out.println("secret (shown once, give it to the receiver): " + s));
+            change.publicKey().ifPresent(k -> System.out.println("public key (give it to the receiver; list shows it): " + k));
             return 0;
         }
 
@@ -148,6 +150,11 @@ public final class SubscriptionsCommand implements Runnable {
         @Option(names = "--no-rate-limit", description = "update: remove the rate limit")
         boolean noRateLimit;
 
+        @Option(names = "--signing", paramLabel = "hmac|ed25519|both", description = {
+                "how deliveries are signed: hmac (default), ed25519 (Standard Webhooks v1a; Posthorn generates the",
+                "key pair and prints the public key), or both"})
+        String signing;
+
         SubscriptionPatch.Builder applyTo(SubscriptionPatch.Builder patch) {
             if (filter != null && noFilter || headers != null && noHeaders || rateLimit != null && noRateLimit) {
                 throw new UserError("give an option or its --no- form, not both");
@@ -170,6 +177,9 @@ public final class SubscriptionsCommand implements Runnable {
             }
             if (rateLimit != null || noRateLimit) {
                 patch.rateLimit(Optional.ofNullable(rateLimit));
+            }
+            if (signing != null) {
+                patch.signing(Signing.parse(signing));
             }
             return patch;
         }
@@ -197,7 +207,7 @@ public final class SubscriptionsCommand implements Runnable {
             }
             SubscriptionPatch built = patch.build();
             if (built.isEmpty()) {
-                throw new UserError("nothing to change: give --filter, --header, --rate-limit, --strict-order or a --no- form");
+                throw new UserError("nothing to change: give --filter, --header, --rate-limit, --signing, --strict-order or a --no- form");
             }
             Subscription updated = Environment.operations(Environment.read()).updateSubscription(id(id), built)
                     .orElseThrow(() -> new UserError("no subscription " + id));
@@ -218,6 +228,10 @@ public final class SubscriptionsCommand implements Runnable {
         if (s.strictOrder()) {
             parts.add("strict_order");
         }
+        if (s.options().signing() != Signing.HMAC) {
+            parts.add("signing=" + s.options().signing().text());
+        }
+        s.publicKey().ifPresent(k -> parts.add("public_key=" + k));
         return parts.isEmpty() ? "no options" : String.join("  ", parts);
     }
 
@@ -251,6 +265,8 @@ public final class SubscriptionsCommand implements Runnable {
                     .orElseThrow(() -> new UserError("no subscription " + id));
             System.out.println("rotated secret of subscription " + change.id());
             change.generatedSecret().ifPresent(s -> System.out.println("new secret (shown once): " + s));
+            change.publicKey().ifPresent(k -> System.out.println("public key: " + k
+                    + " (the previous key keeps signing for the grace period)"));
             return 0;
         }
     }

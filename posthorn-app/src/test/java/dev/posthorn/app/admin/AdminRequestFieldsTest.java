@@ -39,16 +39,18 @@ class AdminRequestFieldsTest {
 
     @ParameterizedTest(name = "{0} {1} {2}")
     @CsvSource(delimiter = '|', value = {
-        "POST  | /_webhooks/subscriptions | {\"topic\":\"a.b\",\"url\":\"http://x/y\",\"strict_ordr\":true} | strict_ordr: unknown field; did you mean strict_order? (known fields: filter, headers, rate_limit, secret, strict_order, topic, url)",
+        "POST  | /_webhooks/subscriptions | {\"topic\":\"a.b\",\"url\":\"http://x/y\",\"strict_ordr\":true} | strict_ordr: unknown field; did you mean strict_order? (known fields: filter, headers, rate_limit, secret, signing, strict_order, topic, url)",
         "POST  | /_webhooks/subscriptions | {\"topic\":\"a.b\",\"url\":\"http://x/y\",\"filters\":{},\"ratelimit\":1} | filters: unknown field; did you mean filter?; ratelimit: unknown field; did you mean rate_limit?",
         "POST  | /_webhooks/subscriptions | {\"topic\":\"a.b\",\"url\":\"http://x/y\",\"zzzzzz\":1} | zzzzzz: unknown field (known fields:",
-        "PATCH | /_webhooks/subscriptions/8d5e0a52-4f0e-4c47-9a34-4f1f1a1b2c3d | {\"header\":{}} | header: unknown field; did you mean headers? (known fields: filter, headers, rate_limit, strict_order)",
+        "PATCH | /_webhooks/subscriptions/8d5e0a52-4f0e-4c47-9a34-4f1f1a1b2c3d | {\"header\":{}} | header: unknown field; did you mean headers? (known fields: filter, headers, rate_limit, signing, strict_order)",
         "PATCH | /_webhooks/subscriptions/8d5e0a52-4f0e-4c47-9a34-4f1f1a1b2c3d | {\"topic\":\"a.c\"} | topic: cannot be changed; add a subscription with the new topic and remove this one",
         "PATCH | /_webhooks/subscriptions/8d5e0a52-4f0e-4c47-9a34-4f1f1a1b2c3d | {\"secret\":\"x\"} | secret: cannot be set by PATCH",
         "PATCH | /_webhooks/subscriptions/8d5e0a52-4f0e-4c47-9a34-4f1f1a1b2c3d | {\"rate_limit\":2.5} | rate_limit: must be a whole number of requests per second",
         "PATCH | /_webhooks/subscriptions/8d5e0a52-4f0e-4c47-9a34-4f1f1a1b2c3d | {\"filter\":[1]} | filter: must be a JSON object",
         "PATCH | /_webhooks/subscriptions/8d5e0a52-4f0e-4c47-9a34-4f1f1a1b2c3d | {\"headers\":{\"X-A\":1}} | headers: header 'X-A' needs a string value",
         "PATCH | /_webhooks/subscriptions/8d5e0a52-4f0e-4c47-9a34-4f1f1a1b2c3d | {\"strict_order\":\"yes\"} | strict_order: must be true or false",
+        "PATCH | /_webhooks/subscriptions/8d5e0a52-4f0e-4c47-9a34-4f1f1a1b2c3d | {\"signing\":\"rsa\"} | signing: must be hmac, ed25519 or both, was 'rsa'",
+        "PATCH | /_webhooks/subscriptions/8d5e0a52-4f0e-4c47-9a34-4f1f1a1b2c3d | {\"signing\":1} | signing: must be \"hmac\", \"ed25519\" or \"both\"",
         "POST  | /_webhooks/subscriptions/8d5e0a52-4f0e-4c47-9a34-4f1f1a1b2c3d/rotate | {\"secret\":\"x\"} | secret: unknown field (this request takes no fields)",
         "POST  | /_webhooks/subscriptions/8d5e0a52-4f0e-4c47-9a34-4f1f1a1b2c3d/enable | {\"reason\":\"x\"} | reason: unknown field (this request takes no fields)",
         "POST  | /_webhooks/subscriptions/8d5e0a52-4f0e-4c47-9a34-4f1f1a1b2c3d/recover | {\"sinse\":\"2026-01-01T00:00:00Z\"} | sinse: unknown field; did you mean since?",

@@ -80,6 +80,14 @@ class SubscriptionsUpdateCommandTest {
         assertThat(updated.out()).contains("updated subscription " + id)
                 .contains("headers=Authorization,X-Tenant  rate_limit=7/s  strict_order").doesNotContain("filter=");
         assertThat(run("subscriptions", "list").out()).contains("headers=Authorization,X-Tenant  rate_limit=7/s  strict_order");
+
+        Result ed = run("subscriptions", "update", id, "--signing", "ed25519");
+        assertThat(ed.code()).as(ed.err()).isZero();
+        assertThat(ed.out()).contains("signing=ed25519  public_key=whpk_");
+        Result rotated = run("subscriptions", "rotate", id);
+        assertThat(rotated.out()).contains("public key: whpk_").contains("previous key keeps signing");
+        assertThat(run("subscriptions", "update", id, "--signing", "rsa").err())
+                .contains("posthorn: signing: must be hmac, ed25519 or both, was 'rsa'");
     }
 
     @Test

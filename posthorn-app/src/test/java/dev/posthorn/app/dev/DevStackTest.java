@@ -264,6 +264,21 @@ class DevStackTest {
             assertThat(second.header("webhook-signature").split(" ")).as("the secret was not rotated").hasSize(1);
             assertThat(dev.posthorn.signature.WebhookVerifier.builder().secret(secret).build().verify(second::header, second.body()))
                     .isInstanceOf(dev.posthorn.signature.VerificationResult.Verified.class);
+
+            HttpResponse<String> ed = call("PATCH", "/_webhooks/subscriptions/" + id, "{\"signing\":\"ed25519\"}");
+            assertThat(ed.statusCode()).as(ed.body()).isEqualTo(200);
+            String publicKey = json(ed).get("public_key").asText();
+            assertThat(publicKey).startsWith("whpk_");
+            assertThat(subscription(id).get("public_key").asText()).as("shown on request").isEqualTo(publicKey);
+            String signed = json(call("POST", "/_webhooks/test-fire",
+                    "{\"topic\":\"opts.c\",\"payload\":{\"status\":\"void\"}}")).get("event_id").asText();
+            Await.until(Duration.ofSeconds(60), "the event signed with Ed25519",
+                    () -> received.stream().anyMatch(r -> signed.equals(r.header("webhook-id"))));
+            Received third = received.stream().filter(r -> signed.equals(r.header("webhook-id"))).findFirst().orElseThrow();
+            assertThat(third.header("webhook-signature")).startsWith("v1a,").doesNotContain("v1,");
+            assertThat(third.header("x-signature")).as("no HMAC: no X-Signature").isNull();
+            assertThat(dev.posthorn.signature.WebhookVerifier.builder().publicKey(publicKey).build()
+                    .verify(third::header, third.body())).isInstanceOf(dev.posthorn.signature.VerificationResult.Verified.class);
         } finally {
             receiver.stop(0);
         }
