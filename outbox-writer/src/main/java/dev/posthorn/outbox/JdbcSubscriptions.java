@@ -165,16 +165,11 @@ final class JdbcSubscriptions implements Subscriptions {
         String sealed = cipher.seal(id.toString(), secret);
         Instant now = now();
         return inTransaction(connection -> {
-            Subscription current;
-            try (PreparedStatement lock = connection.prepareStatement(lockSql)) {
-                lock.setObject(1, id);
-                try (ResultSet rs = lock.executeQuery()) {
-                    if (!rs.next()) {
-                        return Optional.empty();
-                    }
-                    current = read(rs);
-                }
+            Optional<Subscription> locked = lock(connection, id);
+            if (locked.isEmpty()) {
+                return Optional.empty();
             }
+            Subscription current = locked.get();
             try (PreparedStatement rotate = connection.prepareStatement(rotateSql)) {
                 rotate.setObject(1, timestamp(now.plus(settings.secretGracePeriod())));
                 rotate.setString(2, sealed);
@@ -186,6 +181,16 @@ final class JdbcSubscriptions implements Subscriptions {
             Optional<String> publicKey = applySigning(connection, id, current.options().signing(), true, cipher);
             return Optional.of(new SubscriptionChange(id, SubscriptionChange.Kind.ROTATED, Optional.of(secret), publicKey));
         });
+    }
+
+    /** Reads subscription {@code id} and locks its row for this transaction; empty if there is none. */
+    private Optional<Subscription> lock(Connection connection, UUID id) throws SQLException {
+        try (PreparedStatement lock = connection.prepareStatement(lockSql)) {
+            lock.setObject(1, id);
+            try (ResultSet rs = lock.executeQuery()) {
+                return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+            }
+        }
     }
 
     /**
@@ -241,16 +246,11 @@ final class JdbcSubscriptions implements Subscriptions {
         Instant now = now();
         SecretCipher cipher = cipher();
         return inTransaction(connection -> {
-            Subscription current;
-            try (PreparedStatement lock = connection.prepareStatement(lockSql)) {
-                lock.setObject(1, id);
-                try (ResultSet rs = lock.executeQuery()) {
-                    if (!rs.next()) {
-                        return Optional.empty();
-                    }
-                    current = read(rs);
-                }
+            Optional<Subscription> locked = lock(connection, id);
+            if (locked.isEmpty()) {
+                return Optional.empty();
             }
+            Subscription current = locked.get();
             SubscriptionOptions options = patch.applyTo(current.options()); // validates before writing
             boolean strictOrder = patch.strictOrder().orElse(current.strictOrder());
             try (PreparedStatement update = connection.prepareStatement(updateSql)) {
