@@ -62,6 +62,13 @@ public record SubscriptionOptions(Optional<String> filter, Map<String, String> h
         return new SubscriptionOptions(filter, headers, rateLimit, newSigning);
     }
 
+    /** Header values may be credentials: only their names are shown. */
+    @Override
+    public String toString() {
+        return "SubscriptionOptions[filter=" + filter.orElse("none") + ", headers=" + headers.keySet()
+                + ", rateLimit=" + rateLimit.map(r -> r + "/s").orElse("none") + ", signing=" + signing.text() + "]";
+    }
+
     private static String checkedFilter(String json) {
         try {
             return EventFilter.parse(json).json();

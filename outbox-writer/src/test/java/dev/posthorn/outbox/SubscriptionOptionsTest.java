@@ -47,6 +47,8 @@ class SubscriptionOptionsTest {
         assertThat(stored.options().headers()).containsExactly(Map.entry("X-Tenant", "t1"));
         assertThat(stored.options().rateLimit()).hasValue(50);
         assertThat(subscriptions.list()).singleElement().isEqualTo(stored);
+        assertThat(stored.toString()).as("header values may be credentials").contains("headers=[X-Tenant]")
+                .doesNotContain("t1");
         String column;
         try (Connection c = scope.connect(); Statement st = c.createStatement();
              java.sql.ResultSet rs = st.executeQuery("SELECT custom_headers FROM posthorn_subscriptions")) {

@@ -52,9 +52,4 @@ public final class RateLimits {
             return at - nowNanos;
         }
     }
-
-    /** Drops the schedule of a subscription that no longer has a limit (or no longer exists). */
-    public void forget(String subscriptionId) {
-        nextFree.remove(subscriptionId);
-    }
 }
