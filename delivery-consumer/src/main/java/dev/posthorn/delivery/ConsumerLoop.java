@@ -349,7 +349,7 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
             launch(d, d.noted(s.problem()), s, new DeliveryOutcome.DeadLetter("subscription unusable"), null);
             return;
         }
-        String endpoint = s.endpoint();
+        String endpoint = s.slotKey();
         switch (slots.admit(endpoint, d, System.nanoTime())) {
             case START -> {
                 requesting++;
@@ -371,11 +371,11 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
             work.held++;
             return;
         }
-        if (slots.behindKey(s.endpoint(), d, System.nanoTime()) == EndpointSlots.Admission.OVERFLOW) {
+        if (slots.behindKey(s.slotKey(), d, System.nanoTime()) == EndpointSlots.Admission.OVERFLOW) {
             park(d, s);
             return;
         }
-        work.lanes.waitBehind(d, s.endpoint());
+        work.lanes.waitBehind(d, s.slotKey());
     }
 
     /**
@@ -705,6 +705,7 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
             partitions.put(tp, new PartitionWork(tp, tier.orElse(0)));
         }
         assignInboxSlice();
+        shareRateLimits();
         updatePauses(clock.instant()); // paused until their inbox slice is loaded
         log.info("Assigned {}", assigned);
     }
@@ -776,6 +777,13 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
             partitions.remove(work.partition);
         }
         assignInboxSlice();
+        shareRateLimits();
+    }
+
+    /** Rate limits are shared by the events partitions each instance owns (see RateLimits). */
+    private void shareRateLimits() {
+        int owned = (int) partitions.values().stream().filter(w -> w.tier == 0).count();
+        worker.ownedShare(owned, layout.eventPartitions());
     }
 
     // ---------------------------------------------------------------- helpers

@@ -35,6 +35,9 @@ public interface DeliveryListener {
     /** A subscription was disabled after a 410. */
     default void disabled(String subscriptionId, String reason) {}
 
+    /** The subscription's filter turned the event away: it was not sent. */
+    default void filtered(String subscriptionId) {}
+
     /** A delivery was skipped because the inbox had its marker (or the same delivery was already in flight). */
     default void inboxHit(String subscriptionId) {}
 

@@ -30,6 +30,18 @@ public sealed interface DeliveryOutcome {
         }
     }
 
+    /**
+     * The subscription's filter does not want the event: nothing is sent, nothing needs writing, and the
+     * delivery is done (re-read after a crash, it is filtered again).
+     *
+     * @param filter the filter that turned it away (canonical JSON), for the attempt log
+     */
+    record Filtered(String filter) implements DeliveryOutcome {
+        public Filtered {
+            Objects.requireNonNull(filter, "filter");
+        }
+    }
+
     /** The endpoint asked to be left alone (410 Gone): disable the subscription. */
     record Disable(String reason) implements DeliveryOutcome {
         public Disable {

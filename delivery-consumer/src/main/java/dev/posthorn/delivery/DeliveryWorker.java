@@ -9,6 +9,7 @@ import dev.posthorn.delivery.operational.SustainedFailure;
 import dev.posthorn.delivery.http.HttpResult;
 import dev.posthorn.delivery.http.WebhookSender;
 import dev.posthorn.delivery.inbox.InboxStore;
+import dev.posthorn.delivery.ratelimit.RateLimits;
 import dev.posthorn.delivery.retry.CircuitBreaker;
 import dev.posthorn.delivery.retry.RetrySchedule;
 import dev.posthorn.delivery.subscriptions.Subscription;
@@ -161,7 +162,21 @@ final class DeliveryWorker {
     /** Request header on deliveries an operator re-queued with recover (they bypass the inbox). */
     static final String RECOVERY_HEADER = "X-Posthorn-Recovery";
 
+    /** Paces each rate-limited subscription: see {@link RateLimits} for how instances share a limit. */
+    private final RateLimits rateLimits = new RateLimits();
+
+    /** This instance now owns {@code owned} of the {@code total} events partitions (its share of rate limits). */
+    void ownedShare(int owned, int total) {
+        rateLimits.ownedShare(owned, total);
+    }
+
     private Attempted attempt(Delivery d, Subscription s) {
+        if (!s.accepts(d.event().value())) {
+            return presetAttempt(d, new DeliveryOutcome.Filtered(s.filter().json()));
+        }
+        if (s.rateLimit() > 0 && !awaitTurn(d, s)) {
+            return null; // shutdown or a revoke overtook the wait: nothing was sent, the next owner sends it
+        }
         Instant now = clock.instant();
         String endpoint = s.endpoint();
         Map<String, String> headers;
@@ -176,6 +191,8 @@ final class DeliveryWorker {
                     .body(d.event().value())
                     .currentSecret(s.secret())
                     .previousSecrets(s.previousSecrets(now))
+                    .hmac(s.signsHmac())
+                    .signingKeys(s.signingKeys(now))
                     .traceparent(d.event().traceparent())
                     .userAgentVersion(config.userAgentVersion())
                     .build();
@@ -183,6 +200,12 @@ final class DeliveryWorker {
             listener.failed(s.id(), endpoint, FailureClass.SUBSCRIPTION_UNUSABLE);
             return new Attempted(d.noted(e.getMessage()), new DeliveryOutcome.DeadLetter("unsignable event"),
                     new Exchange(d.attempts() + 1, now, 0, null, clean("unsignable event: " + e.getMessage()), null, false));
+        }
+        if (!s.headers().isEmpty()) {
+            // The subscription's static headers first; they never name one of Posthorn's (validated when set).
+            Map<String, String> withCustom = new java.util.LinkedHashMap<>(s.headers());
+            withCustom.putAll(headers);
+            headers = withCustom;
         }
         if (d.skipInbox()) {
             // An operator's recover re-sends on purpose: tell receivers it is not an ordinary retry.
@@ -252,7 +275,7 @@ final class DeliveryWorker {
 
     /**
      * An outcome decided without a request: recorded unless it only parks the delivery on a retry tier
-     * (a dead letter shows why; a filtered outcome, once it exists, is recorded as such through {@link #outcomeOf}).
+     * (a dead letter shows why; a filtered one is recorded as {@link AttemptOutcome#FILTERED}).
      */
     private Attempted presetAttempt(Delivery d, DeliveryOutcome preset) {
         if (preset instanceof DeliveryOutcome.RetryAt) {
@@ -317,8 +340,7 @@ final class DeliveryWorker {
     }
 
     /**
-     * The delivery log's name for an outcome: the one place where a new {@link DeliveryOutcome} (e.g.
-     * a filtered one, recorded as {@link AttemptOutcome#FILTERED}) gets its name.
+     * The delivery log's name for an outcome: the one place where a {@link DeliveryOutcome} gets its name.
      */
     static AttemptOutcome outcomeOf(DeliveryOutcome outcome) {
         return switch (outcome) {
@@ -327,8 +349,29 @@ final class DeliveryWorker {
             case DeliveryOutcome.DeadLetter dead -> OutcomeRules.BLOCKED_DESTINATION.equals(dead.reason())
                     ? AttemptOutcome.BLOCKED : AttemptOutcome.DEAD_LETTERED;
             case DeliveryOutcome.Disable disable -> AttemptOutcome.GONE;
+            case DeliveryOutcome.Filtered filtered -> AttemptOutcome.FILTERED;
         };
     }
+
+    /**
+     * Waits, on this virtual thread and holding the subscription's own slot, until the rate limit lets the
+     * request go (like a slow endpoint's delivery waits for its answer). False when shutdown or a revoke of
+     * the delivery's partition ends the wait first.
+     */
+    private boolean awaitTurn(Delivery d, Subscription s) {
+        long due = System.nanoTime() + rateLimits.reserve(s.id(), s.rateLimit(), System.nanoTime());
+        PartitionWork work = d.source() == null ? null : d.source().work();
+        long left;
+        while ((left = due - System.nanoTime()) > 0) {
+            if (abandoning.getAsBoolean() || work != null && work.revoked) {
+                return false;
+            }
+            LockSupport.parkNanos(Math.min(left, RATE_WAIT_CHECK_NANOS));
+        }
+        return true;
+    }
+
+    private static final long RATE_WAIT_CHECK_NANOS = Duration.ofMillis(50).toNanos();
 
     private Result persist(Delivery d, Subscription s, DeliveryOutcome outcome) throws AbandonedException {
         Instant now = clock.instant();
@@ -366,6 +409,10 @@ final class DeliveryWorker {
                 listener.deadLettered(subscriptionId, dead.reason());
                 announceDeadLetter(d, dead.reason());
                 return new Durable();
+            }
+            case DeliveryOutcome.Filtered filtered -> {
+                listener.filtered(subscriptionId);
+                return new Durable(); // nothing to write: filtered again if the event is ever read again
             }
             case DeliveryOutcome.Disable disable -> {
                 registry.disableLocally(subscriptionId, disable.reason(), now);

@@ -65,6 +65,11 @@ final class SafeListener implements DeliveryListener {
     }
 
     @Override
+    public void filtered(String subscriptionId) {
+        call("filtered", l -> l.filtered(subscriptionId));
+    }
+
+    @Override
     public void inboxHit(String subscriptionId) {
         call("inboxHit", l -> l.inboxHit(subscriptionId));
     }

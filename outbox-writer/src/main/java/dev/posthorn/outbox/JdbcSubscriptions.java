@@ -1,5 +1,6 @@
 package dev.posthorn.outbox;
 
+import dev.posthorn.signature.Ed25519Keys;
 import dev.posthorn.signature.SecretCipher;
 import dev.posthorn.signature.SecretCipherException;
 import dev.posthorn.signature.WebhookSecrets;
@@ -16,6 +17,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -31,7 +33,9 @@ final class JdbcSubscriptions implements Subscriptions {
     static final int MAX_URL_LENGTH = 2048;
     private static final String STANDARD_SECRET_PREFIX = "whsec_";
     private static final String COLUMNS = "id, topic, url, enabled, disabled_reason, strict_order,"
-            + " previous_secret_expires_at, created_at, updated_at";
+            + " previous_secret_expires_at, created_at, updated_at, payload_filter, custom_headers, rate_limit, signing,"
+            + " signing_public_key";
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final OutboxSettings settings;
     private final DataSource dataSource;
@@ -45,6 +49,11 @@ final class JdbcSubscriptions implements Subscriptions {
     private final String disableSql;
     private final String enableSql;
     private final String secretsSql;
+    private final String lockSql;
+    private final String updateSql;
+    private final String keysSql;
+    private final String newKeysSql;
+    private final String signingSql;
 
     JdbcSubscriptions(OutboxSettings settings, DataSource dataSource) {
         this.settings = settings;
@@ -54,11 +63,13 @@ final class JdbcSubscriptions implements Subscriptions {
         // (topic, url) locks the existing row first, then rotates it (its current secret becomes the previous
         // one under that lock, so concurrent adds cannot lose a secret); a new pair is inserted unless a
         // concurrent add inserted it first, which is then rotated instead.
-        this.insertSql = "INSERT INTO " + table + " (id, topic, url, secret, strict_order, created_at, updated_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (topic, url) DO NOTHING";
+        this.insertSql = "INSERT INTO " + table + " (id, topic, url, secret, strict_order, created_at, updated_at,"
+                + " payload_filter, custom_headers, rate_limit)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?::json, ?, ?) ON CONFLICT (topic, url) DO NOTHING";
         this.lockPairSql = "SELECT id FROM " + table + " WHERE topic = ? AND url = ? FOR UPDATE";
         this.readdSql = "UPDATE " + table + " SET previous_secret = secret, previous_secret_expires_at = ?,"
-                + " secret = ?, strict_order = ?, updated_at = ? WHERE id = ?";
+                + " secret = ?, strict_order = ?, updated_at = ?, payload_filter = ?::json, custom_headers = ?,"
+                + " rate_limit = ? WHERE id = ?";
         this.rotateSql = "UPDATE " + table + " SET previous_secret = secret, previous_secret_expires_at = ?,"
                 + " secret = ?, updated_at = ? WHERE id = ?";
         this.listSql = "SELECT " + COLUMNS + " FROM " + table + " ORDER BY created_at, id";
@@ -66,12 +77,19 @@ final class JdbcSubscriptions implements Subscriptions {
         this.removeSql = "DELETE FROM " + table + " WHERE id = ?";
         this.disableSql = "UPDATE " + table + " SET enabled = false, disabled_reason = ?, updated_at = ? WHERE id = ?";
         this.enableSql = "UPDATE " + table + " SET enabled = true, disabled_reason = NULL, updated_at = ? WHERE id = ?";
+        this.lockSql = "SELECT " + COLUMNS + " FROM " + table + " WHERE id = ? FOR UPDATE";
+        this.updateSql = "UPDATE " + table + " SET strict_order = ?, payload_filter = ?::json, custom_headers = ?,"
+                + " rate_limit = ?, updated_at = ? WHERE id = ?";
+        this.keysSql = "SELECT signing_key, signing_public_key FROM " + table + " WHERE id = ?";
+        this.newKeysSql = "UPDATE " + table + " SET signing = ?, previous_signing_key = CASE WHEN ? THEN signing_key"
+                + " ELSE previous_signing_key END, signing_key = ?, signing_public_key = ? WHERE id = ?";
+        this.signingSql = "UPDATE " + table + " SET signing = ? WHERE id = ?";
         this.secretsSql = "SELECT secret, previous_secret, previous_secret_expires_at FROM " + table + " WHERE id = ?";
     }
 
     @Override
-    public SubscriptionChange add(String topic, String url, Optional<String> secret, boolean strictOrder)
-            throws SQLException {
+    public SubscriptionChange add(String topic, String url, Optional<String> secret, boolean strictOrder,
+            SubscriptionOptions options) throws SQLException {
         Topics.subscriptionTopicProblem(topic).ifPresent(problem -> {
             throw new InvalidSubscriptionException("topic", problem);
         });
@@ -80,12 +98,17 @@ final class JdbcSubscriptions implements Subscriptions {
             throw new InvalidSubscriptionException("secret", "must not be null; pass Optional.empty() to have one generated");
         }
         secret.ifPresent(JdbcSubscriptions::checkSecret);
+        if (options == null) {
+            throw new InvalidSubscriptionException("options", "must not be null; pass SubscriptionOptions.NONE");
+        }
         SecretCipher cipher = cipher();
         Optional<String> generated = secret.isPresent() ? Optional.empty() : Optional.of(WebhookSecrets.generate());
         String plaintext = secret.or(() -> generated).orElseThrow();
         Instant now = now();
         UUID proposedId = UUID.randomUUID();
         String sealedForNew = cipher.seal(proposedId.toString(), plaintext);
+        @SuppressWarnings("unchecked")
+        Optional<String>[] publicKey = new Optional[] {Optional.empty()};
         UUID id = inTransaction(connection -> {
             // Twice at most: a concurrent add can insert the pair between our lookup and our insert (we then
             // wait for it and rotate its row), and nobody can delete a row while we hold its lock.
@@ -101,9 +124,11 @@ final class JdbcSubscriptions implements Subscriptions {
                                 readd.setString(2, cipher.seal(existing.toString(), plaintext));
                                 readd.setBoolean(3, strictOrder);
                                 readd.setObject(4, timestamp(now));
-                                readd.setObject(5, existing);
+                                setOptions(readd, 5, options, cipher, existing);
+                                readd.setObject(8, existing);
                                 readd.executeUpdate();
                             }
+                            publicKey[0] = applySigning(connection, existing, options.signing(), true, cipher);
                             return existing;
                         }
                     }
@@ -116,7 +141,9 @@ final class JdbcSubscriptions implements Subscriptions {
                     insert.setBoolean(5, strictOrder);
                     insert.setObject(6, timestamp(now));
                     insert.setObject(7, timestamp(now));
+                    setOptions(insert, 8, options, cipher, proposedId);
                     if (insert.executeUpdate() == 1) {
+                        publicKey[0] = applySigning(connection, proposedId, options.signing(), false, cipher);
                         return proposedId;
                     }
                 }
@@ -127,27 +154,150 @@ final class JdbcSubscriptions implements Subscriptions {
             }
         });
         SubscriptionChange.Kind kind = id.equals(proposedId) ? SubscriptionChange.Kind.CREATED : SubscriptionChange.Kind.ROTATED;
-        return new SubscriptionChange(id, kind, generated);
+        return new SubscriptionChange(id, kind, generated, publicKey[0]);
     }
 
     @Override
     public Optional<SubscriptionChange> rotate(UUID id) throws SQLException {
         requireId(id);
         String secret = WebhookSecrets.generate();
-        String sealed = cipher().seal(id.toString(), secret);
+        SecretCipher cipher = cipher();
+        String sealed = cipher.seal(id.toString(), secret);
         Instant now = now();
-        int updated = inTransaction(connection -> {
+        return inTransaction(connection -> {
+            Optional<Subscription> locked = lock(connection, id);
+            if (locked.isEmpty()) {
+                return Optional.empty();
+            }
+            Subscription current = locked.get();
             try (PreparedStatement rotate = connection.prepareStatement(rotateSql)) {
                 rotate.setObject(1, timestamp(now.plus(settings.secretGracePeriod())));
                 rotate.setString(2, sealed);
                 rotate.setObject(3, timestamp(now));
                 rotate.setObject(4, id);
-                return rotate.executeUpdate();
+                rotate.executeUpdate();
             }
+            // An Ed25519 key pair rotates with the secret: the old key keeps signing for the same grace period.
+            Optional<String> publicKey = applySigning(connection, id, current.options().signing(), true, cipher);
+            return Optional.of(new SubscriptionChange(id, SubscriptionChange.Kind.ROTATED, Optional.of(secret), publicKey));
         });
-        return updated == 0
-                ? Optional.empty()
-                : Optional.of(new SubscriptionChange(id, SubscriptionChange.Kind.ROTATED, Optional.of(secret)));
+    }
+
+    /** Reads subscription {@code id} and locks its row for this transaction; empty if there is none. */
+    private Optional<Subscription> lock(Connection connection, UUID id) throws SQLException {
+        try (PreparedStatement lock = connection.prepareStatement(lockSql)) {
+            lock.setObject(1, id);
+            try (ResultSet rs = lock.executeQuery()) {
+                return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    /**
+     * Stores the signing scheme and, when it needs one, the Ed25519 key pair: a new pair when there is none
+     * yet, or on a rotation ({@code rotate}) of a subscription that has one (the current key becomes the
+     * previous, valid as long as the previous secret). The signing key is sealed like the secret, bound to
+     * {@code <id>#signing-key}. Returns the public key the subscription has now.
+     */
+    private Optional<String> applySigning(Connection connection, UUID id, Signing signing, boolean rotate,
+            SecretCipher cipher) throws SQLException {
+        String currentKey;
+        String currentPublic;
+        try (PreparedStatement keys = connection.prepareStatement(keysSql)) {
+            keys.setObject(1, id);
+            try (ResultSet rs = keys.executeQuery()) {
+                rs.next();
+                currentKey = rs.getString(1);
+                currentPublic = rs.getString(2);
+            }
+        }
+        boolean newPair = rotate ? signing.usesEd25519() || currentKey != null : signing.usesEd25519() && currentKey == null;
+        if (!newPair) {
+            try (PreparedStatement update = connection.prepareStatement(signingSql)) {
+                update.setString(1, signing.text());
+                update.setObject(2, id);
+                update.executeUpdate();
+            }
+            return Optional.ofNullable(currentPublic);
+        }
+        Ed25519Keys.Pair pair = Ed25519Keys.generate();
+        try (PreparedStatement update = connection.prepareStatement(newKeysSql)) {
+            update.setString(1, signing.text());
+            update.setBoolean(2, rotate);
+            update.setString(3, cipher.seal(signingKeySealId(id), pair.signingKey()));
+            update.setString(4, pair.publicKey());
+            update.setObject(5, id);
+            update.executeUpdate();
+        }
+        return Optional.of(pair.publicKey());
+    }
+
+    /** What a sealed Ed25519 signing key is bound to (apart from the secret's and the headers' binding). */
+    static String signingKeySealId(UUID id) {
+        return id + "#signing-key";
+    }
+
+    @Override
+    public Optional<Subscription> update(UUID id, SubscriptionPatch patch) throws SQLException {
+        requireId(id);
+        if (patch == null) {
+            throw new InvalidSubscriptionException("patch", "must not be null");
+        }
+        Instant now = now();
+        SecretCipher cipher = cipher();
+        return inTransaction(connection -> {
+            Optional<Subscription> locked = lock(connection, id);
+            if (locked.isEmpty()) {
+                return Optional.empty();
+            }
+            Subscription current = locked.get();
+            SubscriptionOptions options = patch.applyTo(current.options()); // validates before writing
+            boolean strictOrder = patch.strictOrder().orElse(current.strictOrder());
+            try (PreparedStatement update = connection.prepareStatement(updateSql)) {
+                update.setBoolean(1, strictOrder);
+                setOptions(update, 2, options, cipher, id);
+                update.setObject(5, timestamp(now));
+                update.setObject(6, id);
+                update.executeUpdate();
+            }
+            Optional<String> publicKey = applySigning(connection, id, options.signing(), false, cipher);
+            return Optional.of(new Subscription(current.id(), current.topic(), current.url(), current.enabled(),
+                    current.disabledReason(), strictOrder, current.previousSecretExpiresAt(), current.createdAt(), now,
+                    options, publicKey));
+        });
+    }
+
+    /**
+     * Sets payload_filter, custom_headers and rate_limit at {@code first}, {@code first + 1}, {@code first + 2}.
+     * Header values may be credentials (a gateway's static token): they are sealed like secrets, bound to
+     * the subscription (see {@link #headersSealId}).
+     */
+    private static void setOptions(PreparedStatement statement, int first, SubscriptionOptions options,
+            SecretCipher cipher, UUID id) throws SQLException {
+        statement.setString(first, options.filter().orElse(null));
+        statement.setString(first + 1, options.headers().isEmpty() ? null
+                : cipher.seal(headersSealId(id), json(options.headers())));
+        if (options.rateLimit().isPresent()) {
+            statement.setInt(first + 2, options.rateLimit().get());
+        } else {
+            statement.setNull(first + 2, java.sql.Types.INTEGER);
+        }
+    }
+
+    /**
+     * What sealed custom headers are bound to: the subscription id with a suffix, so that a sealed secret
+     * and sealed headers cannot stand in for each other.
+     */
+    static String headersSealId(UUID id) {
+        return id + "#headers";
+    }
+
+    private static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot write " + value.getClass().getSimpleName() + " as JSON", e);
+        }
     }
 
     @Override
@@ -263,7 +413,7 @@ final class JdbcSubscriptions implements Subscriptions {
         }
     }
 
-    private static Subscription read(ResultSet rs) throws SQLException {
+    private Subscription read(ResultSet rs) throws SQLException {
         return new Subscription(
                 rs.getObject("id", UUID.class),
                 rs.getString("topic"),
@@ -274,7 +424,52 @@ final class JdbcSubscriptions implements Subscriptions {
                 Optional.ofNullable(rs.getObject("previous_secret_expires_at", OffsetDateTime.class))
                         .map(OffsetDateTime::toInstant),
                 rs.getObject("created_at", OffsetDateTime.class).toInstant(),
-                rs.getObject("updated_at", OffsetDateTime.class).toInstant());
+                rs.getObject("updated_at", OffsetDateTime.class).toInstant(),
+                readOptions(rs),
+                Optional.ofNullable(rs.getString("signing_public_key")));
+    }
+
+    /**
+     * Options as stored. Values written by other tools that no longer validate are read as stored would
+     * fail: they are reported by id instead, so one bad row cannot hide the others from {@link #list}.
+     */
+    private SubscriptionOptions readOptions(ResultSet rs) throws SQLException {
+        String filter = rs.getString("payload_filter");
+        String sealedHeaders = rs.getString("custom_headers");
+        String headers = sealedHeaders == null ? null : openHeaders(rs.getObject("id", UUID.class), sealedHeaders);
+        int rate = rs.getInt("rate_limit");
+        Optional<Integer> rateLimit = rs.wasNull() ? Optional.empty() : Optional.of(rate);
+        Map<String, String> headerMap = new java.util.LinkedHashMap<>();
+        if (headers != null) {
+            try {
+                JSON.readTree(headers).fields().forEachRemaining(e -> headerMap.put(e.getKey(), e.getValue().asText()));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException("subscription " + rs.getObject("id") + ": custom_headers is not a JSON"
+                        + " object", e);
+            }
+        }
+        try {
+            String signing = rs.getString("signing");
+            return new SubscriptionOptions(Optional.ofNullable(filter), headerMap, rateLimit,
+                    signing == null ? Signing.HMAC : Signing.parse(signing));
+        } catch (InvalidSubscriptionException e) {
+            throw new IllegalStateException("subscription " + rs.getObject("id") + " has stored options that do not"
+                    + " validate: " + e.getMessage(), e);
+        }
+    }
+
+    private String openHeaders(UUID id, String sealed) {
+        if (settings.secretCipher() == null) {
+            throw new IllegalStateException("subscription " + id + " has custom headers, which are sealed like secrets:"
+                    + " reading it needs the key (Outbox.builder().secretCipher(...))");
+        }
+        try {
+            return settings.secretCipher().open(headersSealId(id), sealed);
+        } catch (SecretCipherException e) {
+            throw new IllegalStateException("cannot decrypt the custom headers of subscription " + id + ": "
+                    + SecretKeys.ENVIRONMENT_VARIABLE + " is not the key they were stored with, or they were copied from"
+                    + " another row", e);
+        }
     }
 
     private SecretCipher cipher() {

@@ -68,6 +68,13 @@ final class OutboxSchema {
                 + "  strict_order               boolean     NOT NULL DEFAULT false,\n"
                 + "  created_at                 timestamptz NOT NULL DEFAULT now(),\n"
                 + "  updated_at                 timestamptz NOT NULL DEFAULT now(),\n"
+                + "  payload_filter             json,\n"
+                + "  custom_headers             text,\n"
+                + "  rate_limit                 integer,\n"
+                + "  signing                    text,\n"
+                + "  signing_key                text,\n"
+                + "  previous_signing_key       text,\n"
+                + "  signing_public_key         text,\n"
                 + "  UNIQUE (topic, url)\n"
                 + ")";
     }
@@ -126,6 +133,7 @@ final class OutboxSchema {
             }
             statement.execute(createdAtIndexDdl());
             statement.execute(subscriptionsDdl());
+            addOptionColumns(connection).ifPresent(changes::add);
             resealLegacySecrets(connection).ifPresent(changes::add);
             for (String table : TABLES) {
                 if (!existing.contains(table)) {
@@ -148,6 +156,45 @@ final class OutboxSchema {
             }
         }
         return changes;
+    }
+
+    /** The delivery-option columns, by name and type; an install from before they existed gains them. */
+    private static final List<String[]> OPTION_COLUMNS = List.of(
+            new String[] {"payload_filter", "json"},
+            new String[] {"custom_headers", "text"},
+            new String[] {"rate_limit", "integer"},
+            new String[] {"signing", "text"},
+            new String[] {"signing_key", "text"},
+            new String[] {"previous_signing_key", "text"},
+            new String[] {"signing_public_key", "text"});
+
+    /**
+     * Adds the delivery-option columns to a subscriptions table created by an older release. They are
+     * nullable (null = no filter, no headers, no limit), so existing rows and the relay keep working.
+     */
+    private Optional<String> addOptionColumns(Connection connection) throws SQLException {
+        List<String> added = new ArrayList<>();
+        try (PreparedStatement query = connection.prepareStatement("SELECT 1 FROM pg_attribute a"
+                + " JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE n.nspname = ? AND c.relname = ? AND a.attname = ? AND NOT a.attisdropped");
+                Statement statement = connection.createStatement()) {
+            for (String[] column : OPTION_COLUMNS) {
+                query.setString(1, settings.schema());
+                query.setString(2, Outbox.SUBSCRIPTIONS_TABLE);
+                query.setString(3, column[0]);
+                boolean exists;
+                try (ResultSet rs = query.executeQuery()) {
+                    exists = rs.next();
+                }
+                if (!exists) {
+                    statement.execute("ALTER TABLE " + settings.qualified(Outbox.SUBSCRIPTIONS_TABLE)
+                            + " ADD COLUMN IF NOT EXISTS " + column[0] + " " + column[1]);
+                    added.add(column[0]);
+                }
+            }
+        }
+        return added.isEmpty() ? Optional.empty()
+                : Optional.of("added " + String.join(", ", added) + " to " + settings.displayName(Outbox.SUBSCRIPTIONS_TABLE));
     }
 
     /**

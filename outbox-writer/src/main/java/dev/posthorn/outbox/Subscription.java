@@ -17,6 +17,9 @@ import java.util.UUID;
  * @param previousSecretExpiresAt when a previous secret exists, the instant it stops (or stopped) being valid
  * @param createdAt               when it was first added
  * @param updatedAt               when it last changed (any change, including a secret rotation)
+ * @param options                 filter, custom headers, rate limit and signing scheme
+ * @param publicKey               the Ed25519 public key ({@code whpk_…}) receivers verify {@code v1a} signatures
+ *                                with, when the subscription has a key pair
  */
 public record Subscription(
         UUID id,
@@ -27,4 +30,6 @@ public record Subscription(
         boolean strictOrder,
         Optional<Instant> previousSecretExpiresAt,
         Instant createdAt,
-        Instant updatedAt) {}
+        Instant updatedAt,
+        SubscriptionOptions options,
+        Optional<String> publicKey) {}

@@ -11,8 +11,15 @@ import java.util.UUID;
  * @param kind            whether it was created or its secret rotated
  * @param generatedSecret the new plaintext secret when Posthorn generated it, to show the subscriber
  *                        once; empty when the caller supplied the secret. Never printed by {@link #toString()}
+ * @param publicKey       the Ed25519 public key ({@code whpk_…}) when the subscription signs with Ed25519: new after
+ *                        a rotation
  */
-public record SubscriptionChange(UUID id, Kind kind, Optional<String> generatedSecret) {
+public record SubscriptionChange(UUID id, Kind kind, Optional<String> generatedSecret, Optional<String> publicKey) {
+
+    /** A change without an Ed25519 key pair. */
+    public SubscriptionChange(UUID id, Kind kind, Optional<String> generatedSecret) {
+        this(id, kind, generatedSecret, Optional.empty());
+    }
 
     public enum Kind {
         /** A new subscription was stored. */
@@ -25,6 +32,7 @@ public record SubscriptionChange(UUID id, Kind kind, Optional<String> generatedS
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(generatedSecret, "generatedSecret");
+        Objects.requireNonNull(publicKey, "publicKey");
     }
 
     public boolean created() {

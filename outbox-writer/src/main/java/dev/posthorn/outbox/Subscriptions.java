@@ -29,7 +29,28 @@ public interface Subscriptions {
      * @param strictOrder when a delivery to this subscription fails, hold back later events with the same key
      * @throws InvalidSubscriptionException naming the field, before anything is written
      */
-    SubscriptionChange add(String topic, String url, Optional<String> secret, boolean strictOrder) throws SQLException;
+    default SubscriptionChange add(String topic, String url, Optional<String> secret, boolean strictOrder)
+            throws SQLException {
+        return add(topic, url, secret, strictOrder, SubscriptionOptions.NONE);
+    }
+
+    /**
+     * As {@link #add(String, String, Optional, boolean)}, with delivery options (filter, custom headers,
+     * rate limit); they are set either way, like {@code strictOrder}.
+     *
+     * @throws InvalidSubscriptionException naming the field, before anything is written
+     */
+    SubscriptionChange add(String topic, String url, Optional<String> secret, boolean strictOrder,
+            SubscriptionOptions options) throws SQLException;
+
+    /**
+     * Changes the options of subscription {@code id} (not its topic, URL or secrets; no rotation).
+     * The change reaches every delivery instance through the subscriptions topic like any other.
+     *
+     * @return the subscription as changed; empty if there is no such subscription
+     * @throws InvalidSubscriptionException naming the field, before anything is written
+     */
+    Optional<Subscription> update(UUID id, SubscriptionPatch patch) throws SQLException;
 
     /** Generates a new secret for subscription {@code id}, keeping the current one valid for the grace period; empty if there is no such subscription. */
     Optional<SubscriptionChange> rotate(UUID id) throws SQLException;

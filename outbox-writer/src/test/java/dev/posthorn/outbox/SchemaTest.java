@@ -54,7 +54,14 @@ class SchemaTest {
                     "disabled_reason text",
                     "strict_order boolean NOT NULL DEFAULT false",
                     "created_at timestamp with time zone NOT NULL DEFAULT now()",
-                    "updated_at timestamp with time zone NOT NULL DEFAULT now()");
+                    "updated_at timestamp with time zone NOT NULL DEFAULT now()",
+                    "payload_filter json",
+                    "custom_headers text",
+                    "rate_limit integer",
+                    "signing text",
+                    "signing_key text",
+                    "previous_signing_key text",
+                    "signing_public_key text");
             assertThat(publishedTables(connection, scope.publicationName()))
                     .containsExactly(scope.schema() + ".posthorn_outbox", scope.schema() + ".posthorn_subscriptions");
         }

@@ -54,7 +54,7 @@ class SubscriptionsTest {
 
         Subscription stored = subscriptions.get(change.id()).orElseThrow();
         assertThat(stored).isEqualTo(new Subscription(change.id(), "invoice.*", "https://example.com/hooks", true,
-                Optional.empty(), true, Optional.empty(), clock.instant(), clock.instant()));
+                Optional.empty(), true, Optional.empty(), clock.instant(), clock.instant(), SubscriptionOptions.NONE, Optional.empty()));
         assertThat(subscriptions.validSecrets(change.id(), clock.instant())).containsExactly(secret);
     }
 

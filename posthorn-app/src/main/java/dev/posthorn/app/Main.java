@@ -79,6 +79,10 @@ public final class Main implements Runnable {
                 commandLine.getErr().println("posthorn: " + user.getMessage());
                 return 1;
             }
+            if (e instanceof dev.posthorn.outbox.InvalidSubscriptionException invalid) {
+                commandLine.getErr().println("posthorn: " + invalid.getMessage()); // names the field, never a secret
+                return 1;
+            }
             throw e;
         });
         return cli.execute(args);

@@ -2,6 +2,7 @@ package dev.posthorn.relay;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.util.RawValue;
 import dev.posthorn.signature.CanonicalJson;
 import dev.posthorn.signature.JsonNumber;
 import java.nio.charset.StandardCharsets;
@@ -370,6 +371,22 @@ final class ChangeMapper {
                 body.put("disabled_reason", text(row, "disabled_reason"));
                 body.put("strict_order", value(row, "strict_order"));
                 body.put("updated_at", instant(text(row, "updated_at")));
+                // Delivery options: left out when unset (and on tables installed before they existed).
+                putJsonColumn(body, "filter", text(row, "payload_filter"));
+                String headers = text(row, "custom_headers"); // sealed like the secret
+                if (headers != null) {
+                    body.put("headers", headers);
+                }
+                Object rateLimit = value(row, "rate_limit");
+                if (rateLimit != null) {
+                    body.put("rate_limit", rateLimit);
+                }
+                for (String column : new String[] {"signing", "signing_key", "previous_signing_key"}) {
+                    String text = text(row, column); // keys stay sealed
+                    if (text != null) {
+                        body.put(column, text);
+                    }
+                }
                 for (Map.Entry<String, Object> e : body.entrySet()) {
                     if (UNAVAILABLE.equals(e.getValue())) {
                         // Only with REPLICA IDENTITY DEFAULT and a TOASTed column that did not change;
@@ -391,6 +408,25 @@ final class ChangeMapper {
             default -> {
                 return new Change.Ignored(Change.Kind.OTHER, "op " + op + " on " + SUBSCRIPTIONS_TABLE);
             }
+        }
+    }
+
+    /**
+     * A json column embedded as JSON in its canonical form (the bytes pass through unchanged for values
+     * outbox-writer wrote). Text that is not JSON goes as a string: the delivery consumer then reports the
+     * subscription unusable, naming the field, instead of the relay writing an invalid record.
+     */
+    private static void putJsonColumn(Map<String, Object> body, String key, String text) {
+        if (text == null || UNAVAILABLE.equals(text)) {
+            if (text != null) {
+                body.put(key, text);
+            }
+            return;
+        }
+        try {
+            body.put(key, new RawValue(CanonicalJson.write(CanonicalJson.parse(text))));
+        } catch (IllegalArgumentException e) {
+            body.put(key, text);
         }
     }
 

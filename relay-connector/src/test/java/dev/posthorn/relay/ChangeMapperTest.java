@@ -43,6 +43,23 @@ class ChangeMapperTest {
             .field("created_at", Schema.STRING_SCHEMA)
             .field("updated_at", Schema.STRING_SCHEMA)
             .build();
+    /** The table with the delivery-option columns (installs since they exist); the one above is an older install's. */
+    private static final Schema SUBSCRIPTION_ROW_WITH_OPTIONS = SchemaBuilder.struct().optional()
+            .field("id", Schema.STRING_SCHEMA)
+            .field("topic", Schema.STRING_SCHEMA)
+            .field("url", Schema.STRING_SCHEMA)
+            .field("secret", Schema.STRING_SCHEMA)
+            .field("enabled", Schema.BOOLEAN_SCHEMA)
+            .field("strict_order", Schema.BOOLEAN_SCHEMA)
+            .field("updated_at", Schema.STRING_SCHEMA)
+            .field("payload_filter", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("custom_headers", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("rate_limit", Schema.OPTIONAL_INT32_SCHEMA)
+            .field("signing", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("signing_key", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("previous_signing_key", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("signing_public_key", Schema.OPTIONAL_STRING_SCHEMA)
+            .build();
 
     private final ChangeMapper mapper = new ChangeMapper("app", "p.events", "p.subscriptions", "p.relay-dlq");
 
@@ -152,6 +169,33 @@ class ChangeMapperTest {
         Change deleted = mapper.map(change("posthorn_subscriptions", "d", SUBSCRIPTION_ROW, row, null));
         assertThat(((Change.Subscription) deleted).record().value()).isNull();
         assertThat(text(((Change.Subscription) deleted).record().key())).isEqualTo(EVENT_ID);
+    }
+
+    @Test
+    void subscriptionOptionsTravelAsJsonAndAreLeftOutWhenUnset() {
+        Struct row = new Struct(SUBSCRIPTION_ROW_WITH_OPTIONS).put("id", EVENT_ID).put("topic", "invoice.*")
+                .put("url", "https://example.test/h").put("secret", "v2:abc").put("enabled", true)
+                .put("strict_order", false).put("updated_at", "2026-11-29T10:00:00Z")
+                .put("payload_filter", "{\"payload.total\": {\"$gte\": 1.50}}")
+                .put("custom_headers", "v2:sealed").put("rate_limit", 50)
+                .put("signing", "both").put("signing_key", "v2:key").put("previous_signing_key", "v2:old")
+                .put("signing_public_key", "whpk_x");
+        String value = text(((Change.Subscription) mapper.map(
+                change("posthorn_subscriptions", "u", SUBSCRIPTION_ROW_WITH_OPTIONS, null, row))).record().value());
+        assertThat(value).endsWith("\"updated_at\":\"2026-11-29T10:00:00Z\",\"filter\":{\"payload.total\":{\"$gte\":1.5}},"
+                + "\"headers\":\"v2:sealed\",\"rate_limit\":50,\"signing\":\"both\",\"signing_key\":\"v2:key\","
+                + "\"previous_signing_key\":\"v2:old\"}");
+
+        row.put("payload_filter", null).put("custom_headers", null).put("rate_limit", null).put("signing", null)
+                .put("signing_key", null).put("previous_signing_key", null).put("signing_public_key", null);
+        String unset = text(((Change.Subscription) mapper.map(
+                change("posthorn_subscriptions", "u", SUBSCRIPTION_ROW_WITH_OPTIONS, null, row))).record().value());
+        assertThat(unset).endsWith("\"updated_at\":\"2026-11-29T10:00:00Z\"}");
+
+        row.put("payload_filter", "{broken");
+        String broken = text(((Change.Subscription) mapper.map(
+                change("posthorn_subscriptions", "u", SUBSCRIPTION_ROW_WITH_OPTIONS, null, row))).record().value());
+        assertThat(broken).as("passed on as a string for the consumer to refuse").endsWith("\"filter\":\"{broken\"}");
     }
 
     @Test

@@ -45,6 +45,25 @@ public final class WebhookSigner {
         return "v1," + Base64.getEncoder().encodeToString(mac);
     }
 
+    /**
+     * One Standard Webhooks asymmetric entry: {@code v1a,<base64 Ed25519 signature of "id.timestamp.body">},
+     * signed with a {@code whsk_} key (see {@link Ed25519Keys}).
+     */
+    public static String asymmetricSignature(String messageId, long timestampSeconds, byte[] body, String signingKey) {
+        Objects.requireNonNull(messageId, "messageId");
+        Objects.requireNonNull(body, "body");
+        return "v1a," + Base64.getEncoder().encodeToString(
+                Ed25519Keys.sign(signingKey, signedContent(messageId, timestampSeconds, body)));
+    }
+
+    /** {@code "<id>.<timestamp>.<body>"}: what Standard Webhooks signatures cover. */
+    static byte[] signedContent(String messageId, long timestampSeconds, byte[] body) {
+        byte[] prefix = (messageId + "." + timestampSeconds + ".").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] content = java.util.Arrays.copyOf(prefix, prefix.length + body.length);
+        System.arraycopy(body, 0, content, prefix.length, body.length);
+        return content;
+    }
+
     /** Starts the complete, ordered header set of one delivery attempt. */
     public static AttemptHeaders attemptHeaders() {
         return new AttemptHeaders();
@@ -65,6 +84,8 @@ public final class WebhookSigner {
         private byte[] body;
         private String currentSecret;
         private List<String> previousSecrets = List.of();
+        private boolean hmac = true;
+        private List<String> signingKeys = List.of();
         private String traceparent;
         private String userAgentVersion;
 
@@ -125,6 +146,24 @@ public final class WebhookSigner {
             return this;
         }
 
+        /**
+         * Whether to sign with the HMAC secrets (default true). Without HMAC (a subscription signing with
+         * Ed25519 only) no {@code X-Signature} is sent and {@code webhook-signature} has only {@code v1a} entries.
+         */
+        public AttemptHeaders hmac(boolean hmac) {
+            this.hmac = hmac;
+            return this;
+        }
+
+        /**
+         * Ed25519 signing keys ({@code whsk_…}), current first, then older ones inside their rotation grace
+         * period; each adds one {@code v1a,} entry to {@code webhook-signature} after the {@code v1,} ones.
+         */
+        public AttemptHeaders signingKeys(List<String> keys) {
+            this.signingKeys = new ArrayList<>(keys);
+            return this;
+        }
+
         /** W3C {@code traceparent} of the outbox row, or null to send none. */
         public AttemptHeaders traceparent(String traceparent) {
             this.traceparent = traceparent;
@@ -163,8 +202,14 @@ public final class WebhookSigner {
             if (body == null) {
                 problems.add("body is required");
             }
-            if (currentSecret == null || currentSecret.isEmpty()) {
+            if (hmac && (currentSecret == null || currentSecret.isEmpty())) {
                 problems.add("currentSecret is required");
+            }
+            if (!hmac && signingKeys.isEmpty()) {
+                problems.add("signingKeys are required without HMAC");
+            }
+            if (signingKeys.stream().anyMatch(k -> k == null || k.isEmpty())) {
+                problems.add("signingKeys must not contain empty entries");
             }
             if (previousSecrets.stream().anyMatch(s -> s == null || s.isEmpty())) {
                 problems.add("previousSecrets must not contain empty entries");
@@ -175,23 +220,33 @@ public final class WebhookSigner {
 
             // The same secret twice (e.g. a rotation to an identical value) would only repeat an entry.
             Set<String> secrets = new LinkedHashSet<>();
-            secrets.add(currentSecret);
-            secrets.addAll(previousSecrets);
-            StringBuilder standard = new StringBuilder(secrets.size() * 48);
+            if (hmac) {
+                secrets.add(currentSecret);
+                secrets.addAll(previousSecrets);
+            }
+            StringBuilder standard = new StringBuilder(secrets.size() * 48 + signingKeys.size() * 92);
             for (String secret : secrets) {
                 if (standard.length() > 0) {
                     standard.append(' ');
                 }
                 standard.append(standardSignature(eventId, timestampSeconds, body, secret));
             }
+            for (String key : new LinkedHashSet<>(signingKeys)) {
+                if (standard.length() > 0) {
+                    standard.append(' ');
+                }
+                standard.append(asymmetricSignature(eventId, timestampSeconds, body, key));
+            }
 
             Map<String, String> headers = new LinkedHashMap<>(32);
             headers.put(WebhookHeaders.EVENT_ID, eventId);
             headers.put(WebhookHeaders.TOPIC, topic);
             headers.put(WebhookHeaders.ATTEMPT, Integer.toString(attempt));
-            headers.put(WebhookHeaders.SIGNATURE, referenceSignature(body, currentSecret));
-            headers.put(WebhookHeaders.SIGNATURE_ALG, "hmac-sha256");
-            headers.put(WebhookHeaders.SIGNATURE_VERSION, "v1");
+            if (hmac) {
+                headers.put(WebhookHeaders.SIGNATURE, referenceSignature(body, currentSecret));
+                headers.put(WebhookHeaders.SIGNATURE_ALG, "hmac-sha256");
+                headers.put(WebhookHeaders.SIGNATURE_VERSION, "v1");
+            }
             headers.put(WebhookHeaders.PAYLOAD_VERSION, Integer.toString(payloadVersion));
             headers.put(WebhookHeaders.SUBSCRIPTION, subscriptionId);
             headers.put(WebhookHeaders.WEBHOOK_ID, eventId);

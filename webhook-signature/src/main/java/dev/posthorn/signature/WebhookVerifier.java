@@ -68,6 +68,7 @@ public final class WebhookVerifier {
     private final List<byte[]> referenceKeys;
     private final List<byte[]> standardKeys;
     private final int secretCount;
+    private final List<java.security.PublicKey> publicKeys;
     private final long toleranceSeconds;
     private final Duration tolerance;
     private final Clock clock;
@@ -77,6 +78,7 @@ public final class WebhookVerifier {
         this.referenceKeys = referenceKeys;
         this.standardKeys = standardKeys;
         this.secretCount = builder.secrets.size();
+        this.publicKeys = List.copyOf(builder.publicKeys);
         this.tolerance = builder.tolerance;
         this.toleranceSeconds = builder.tolerance.getSeconds();
         this.clock = builder.clock;
@@ -159,10 +161,21 @@ public final class WebhookVerifier {
             return new Rejected(Reason.TIMESTAMP_TOO_NEW, WebhookHeaders.WEBHOOK_TIMESTAMP + " is "
                     + (timestamp - now) + " s in the future; tolerance is " + toleranceSeconds + " s");
         }
-        List<byte[]> presented = decodeV1Entries(signatures);
-        if (presented.isEmpty()) {
-            return new Rejected(Reason.NO_MATCHING_SIGNATURE,
-                    WebhookHeaders.WEBHOOK_SIGNATURE + " has no readable v1 entry");
+        List<byte[]> presented = decodeEntries(signatures, "v1,");
+        List<byte[]> asymmetric = publicKeys.isEmpty() ? List.of() : decodeEntries(signatures, "v1a,");
+        if (presented.isEmpty() && asymmetric.isEmpty()) {
+            return new Rejected(Reason.NO_MATCHING_SIGNATURE, WebhookHeaders.WEBHOOK_SIGNATURE + " has no readable "
+                    + (publicKeys.isEmpty() ? "v1" : standardKeys.isEmpty() ? "v1a" : "v1 or v1a") + " entry");
+        }
+        if (!asymmetric.isEmpty()) {
+            byte[] content = WebhookSigner.signedContent(id, timestamp, body);
+            for (int i = 0; i < publicKeys.size(); i++) {
+                for (byte[] candidate : asymmetric) {
+                    if (Ed25519Keys.verify(publicKeys.get(i), content, candidate)) {
+                        return new Verified(SignatureScheme.STANDARD, secretCount + i);
+                    }
+                }
+            }
         }
         for (int i = 0; i < standardKeys.size(); i++) {
             byte[] expected = Hmac.ofStandardContent(standardKeys.get(i), id, timestamp, body);
@@ -172,8 +185,9 @@ public final class WebhookVerifier {
                 }
             }
         }
-        return new Rejected(Reason.NO_MATCHING_SIGNATURE, "none of the " + presented.size() + " v1 entries of "
-                + WebhookHeaders.WEBHOOK_SIGNATURE + " matches any of the " + secretCount + " secrets");
+        return new Rejected(Reason.NO_MATCHING_SIGNATURE, "none of the " + (presented.size() + asymmetric.size())
+                + " entries of " + WebhookHeaders.WEBHOOK_SIGNATURE + " matches any of the " + secretCount + " secrets"
+                + (publicKeys.isEmpty() ? "" : " and " + publicKeys.size() + " public keys"));
     }
 
     private VerificationResult checkReference(Function<String, String> header, byte[] body) {
@@ -214,7 +228,7 @@ public final class WebhookVerifier {
         return standard.reason() == Reason.MISSING_HEADER ? reference : standard;
     }
 
-    private static List<byte[]> decodeV1Entries(String header) {
+    private static List<byte[]> decodeEntries(String header, String version) {
         List<byte[]> entries = new ArrayList<>(2);
         Base64.Decoder decoder = Base64.getDecoder();
         int length = header.length();
@@ -225,9 +239,9 @@ public final class WebhookVerifier {
                 end = length;
             }
             // Entries of other versions are skipped, as the Standard Webhooks spec asks.
-            if (header.startsWith("v1,", start)) {
+            if (header.startsWith(version, start)) {
                 try {
-                    entries.add(decoder.decode(header.substring(start + 3, end)));
+                    entries.add(decoder.decode(header.substring(start + version.length(), end)));
                 } catch (IllegalArgumentException e) {
                     // An unreadable entry matches nothing; another entry may still match.
                 }
@@ -292,6 +306,8 @@ public final class WebhookVerifier {
     public static final class Builder {
 
         private final List<String> secrets = new ArrayList<>();
+        private final List<java.security.PublicKey> publicKeys = new ArrayList<>();
+        private final List<String> publicKeyProblems = new ArrayList<>();
         private Duration tolerance = DEFAULT_TOLERANCE;
         private Clock clock = Clock.systemUTC();
         private Requirement requirement = Requirement.STANDARD;
@@ -305,6 +321,21 @@ public final class WebhookVerifier {
          */
         public Builder secret(String secret) {
             secrets.add(secret);
+            return this;
+        }
+
+        /**
+         * Adds an Ed25519 public key ({@code whpk_…}): {@code v1a} entries of {@code webhook-signature}
+         * signed with its private key verify (Standard Webhooks only; a receiver then needs no secret).
+         * A verified result's key index counts the secrets first, then the public keys.
+         */
+        public Builder publicKey(String publicKey) {
+            try {
+                publicKeys.add(Ed25519Keys.publicKey(publicKey));
+            } catch (IllegalArgumentException e) {
+                publicKeyProblems.add("public key #" + (publicKeys.size() + publicKeyProblems.size() + 1) + ": "
+                        + e.getMessage());
+            }
             return this;
         }
 
@@ -335,9 +366,12 @@ public final class WebhookVerifier {
          *         never by value
          */
         public WebhookVerifier build() {
-            List<String> problems = new ArrayList<>();
-            if (secrets.isEmpty()) {
-                problems.add("at least one secret is required");
+            List<String> problems = new ArrayList<>(publicKeyProblems);
+            if (secrets.isEmpty() && publicKeys.isEmpty() && publicKeyProblems.isEmpty()) {
+                problems.add("at least one secret or public key is required");
+            }
+            if (secrets.isEmpty() && !publicKeys.isEmpty() && requirement != Requirement.STANDARD) {
+                problems.add("public keys verify Standard Webhooks signatures only: require STANDARD, or add a secret");
             }
             if (tolerance.isNegative() || tolerance.getSeconds() == 0) {
                 problems.add("tolerance must be at least one second (got " + tolerance + ")");

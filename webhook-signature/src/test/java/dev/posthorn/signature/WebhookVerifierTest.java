@@ -254,7 +254,7 @@ class WebhookVerifierTest {
     void builderReportsEveryProblem() {
         assertThatThrownBy(() -> WebhookVerifier.builder().tolerance(Duration.ZERO).build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContainingAll("at least one secret is required", "tolerance must be at least one second");
+                .hasMessageContainingAll("at least one secret or public key is required", "tolerance must be at least one second");
         assertThatThrownBy(() -> WebhookVerifier.builder().secret("ok").secret(null).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("secret #2: a webhook secret must not be null or empty");

@@ -1,8 +1,12 @@
 package dev.posthorn.delivery.subscriptions;
 
+import dev.posthorn.filter.EventFilter;
 import java.net.URI;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -22,6 +26,12 @@ import java.util.Optional;
  * @param updatedAt               last change as the table recorded it
  * @param problem                 why the subscription cannot be delivered to (e.g. the secret cannot be
  *                                opened with this key), or null when it can
+ * @param filter                  which events it wants (over the envelope), or null for every event
+ * @param headers                 static custom headers sent on every attempt (validated; never Posthorn's own)
+ * @param rateLimit               requests per second across all instances, or 0 for no limit
+ * @param signing                 {@code hmac}, {@code ed25519} or {@code both}
+ * @param signingKey              the Ed25519 signing key ({@code whsk_…}), opened, or null
+ * @param previousSigningKey      the key before the last rotation, opened, or null; valid as long as the previous secret
  */
 public record Subscription(
         String id,
@@ -34,11 +44,57 @@ public record Subscription(
         String disabledReason,
         boolean strictOrder,
         Instant updatedAt,
-        String problem) {
+        String problem,
+        EventFilter filter,
+        Map<String, String> headers,
+        int rateLimit,
+        String signing,
+        String signingKey,
+        String previousSigningKey) {
 
     public Subscription {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(topic, "topic");
+        headers = headers == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+        signing = signing == null ? "hmac" : signing;
+    }
+
+    /** Whether deliveries carry HMAC signatures ({@code X-Signature}, {@code v1,} entries). */
+    public boolean signsHmac() {
+        return !"ed25519".equals(signing);
+    }
+
+    /** Ed25519 keys that sign at {@code now}, current first; none unless the subscription signs with Ed25519. */
+    public List<String> signingKeys(Instant now) {
+        if ("hmac".equals(signing) || signingKey == null) {
+            return List.of();
+        }
+        if (previousSigningKey == null || previousSecretExpiresAt != null && !now.isBefore(previousSecretExpiresAt)) {
+            return List.of(signingKey);
+        }
+        return List.of(signingKey, previousSigningKey);
+    }
+
+    /** A subscription without delivery options (no filter, no custom headers, no rate limit). */
+    public Subscription(String id, String topic, URI url, String secret, String previousSecret,
+            Instant previousSecretExpiresAt, boolean enabled, String disabledReason, boolean strictOrder,
+            Instant updatedAt, String problem) {
+        this(id, topic, url, secret, previousSecret, previousSecretExpiresAt, enabled, disabledReason, strictOrder,
+                updatedAt, problem, null, Map.of(), 0, "hmac", null, null);
+    }
+
+    /** Whether the event (its envelope, as delivered) passes this subscription's filter. */
+    public boolean accepts(byte[] envelope) {
+        return filter == null || filter.matches(envelope);
+    }
+
+    /**
+     * What its deliveries queue and take slots under: the endpoint, or for a rate-limited subscription a
+     * group of its own, so that deliveries waiting for their turn hold only that subscription's slots,
+     * never those of other subscriptions at the same endpoint.
+     */
+    public String slotKey() {
+        return rateLimit > 0 ? endpoint() + " rate-limited " + id : endpoint();
     }
 
     public boolean matches(String eventTopic) {
@@ -71,13 +127,16 @@ public record Subscription(
 
     public Subscription disabled(String reason) {
         return new Subscription(id, topic, url, secret, previousSecret, previousSecretExpiresAt, false, reason,
-                strictOrder, updatedAt, problem);
+                strictOrder, updatedAt, problem, filter, headers, rateLimit, signing, signingKey, previousSigningKey);
     }
 
     @Override
     public String toString() {
         return "Subscription[id=" + id + ", topic=" + topic + ", endpoint=" + endpoint() + ", enabled=" + enabled
                 + (disabledReason != null ? ", disabledReason=" + disabledReason : "")
-                + ", strictOrder=" + strictOrder + (problem != null ? ", problem=" + problem : "") + "]";
+                + ", strictOrder=" + strictOrder + (filter != null ? ", filter=" + filter : "")
+                + (headers.isEmpty() ? "" : ", headers=" + headers.keySet())
+                + (rateLimit > 0 ? ", rateLimit=" + rateLimit + "/s" : "") + ", signing=" + signing
+                + (problem != null ? ", problem=" + problem : "") + "]";
     }
 }

@@ -1,7 +1,12 @@
 package dev.posthorn.delivery.subscriptions;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.posthorn.filter.EventFilter;
+import dev.posthorn.filter.InvalidFilterException;
+import dev.posthorn.signature.CustomHeaders;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +50,10 @@ import org.slf4j.LoggerFactory;
 public final class SubscriptionRegistry implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SubscriptionRegistry.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Exact decimals: a filter's numbers reach {@link EventFilter} as written. */
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
 
     private final String topic;
     private final Map<String, Object> consumerProperties;
@@ -304,10 +312,89 @@ public final class SubscriptionRegistry implements AutoCloseable {
         String previous = text(node, "previous_secret") == null ? null
                 : open(id, text(node, "previous_secret"), "previous_secret", problems);
         boolean enabled = !node.has("enabled") || node.get("enabled").asBoolean(true);
+        EventFilter filter = filter(node.get("filter"), problems);
+        Map<String, String> headers = headers(id, node.get("headers"), problems);
+        int rateLimit = rateLimit(node.get("rate_limit"), problems);
+        String signing = text(node, "signing") == null ? "hmac" : text(node, "signing");
+        String signingKey = null;
+        String previousSigningKey = null;
+        if (!List.of("hmac", "ed25519", "both").contains(signing)) {
+            problems.add("signing is not hmac, ed25519 or both");
+        } else if (!signing.equals("hmac")) {
+            // Keys are bound to <id>#signing-key, apart from the secret's binding.
+            signingKey = open(id + "#signing-key", text(node, "signing_key"), "signing_key", problems);
+            previousSigningKey = text(node, "previous_signing_key") == null ? null
+                    : open(id + "#signing-key", text(node, "previous_signing_key"), "previous_signing_key", problems);
+        }
         return new Subscription(id, topicPattern, url, secret, previous,
                 instant(node, "previous_secret_expires_at"), enabled, text(node, "disabled_reason"),
                 node.path("strict_order").asBoolean(false), instant(node, "updated_at"),
-                problems.isEmpty() ? null : String.join("; ", problems));
+                problems.isEmpty() ? null : String.join("; ", problems), filter, headers, rateLimit, signing, signingKey,
+                previousSigningKey);
+    }
+
+    /** Options are checked again here: a row written by another tool must not send a forged header. */
+    private static EventFilter filter(JsonNode node, List<String> problems) throws IOException {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            problems.add("filter is not a JSON object");
+            return null;
+        }
+        try {
+            return EventFilter.parse(JSON.writeValueAsString(node));
+        } catch (InvalidFilterException e) {
+            problems.add("filter: " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** Custom headers travel sealed (their values may be credentials), bound to {@code <id>#headers}. */
+    private Map<String, String> headers(String id, JsonNode sealed, List<String> problems) throws IOException {
+        if (sealed == null || sealed.isNull()) {
+            return Map.of();
+        }
+        if (!sealed.isTextual()) {
+            problems.add("headers are not sealed");
+            return Map.of();
+        }
+        String opened = open(id + "#headers", sealed.asText(), "headers", problems);
+        if (opened == null) {
+            return Map.of();
+        }
+        JsonNode node = JSON.readTree(opened);
+        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        if (node == null || !node.isObject()) {
+            problems.add("headers is not a JSON object");
+            return Map.of();
+        }
+        var fields = node.fields();
+        while (fields.hasNext()) {
+            var field = fields.next();
+            if (!field.getValue().isTextual()) {
+                problems.add("headers: header '" + field.getKey() + "' needs a string value");
+                return Map.of();
+            }
+            headers.put(field.getKey(), field.getValue().asText());
+        }
+        Optional<String> problem = CustomHeaders.problem(headers);
+        if (problem.isPresent()) {
+            problems.add("headers: " + problem.get());
+            return Map.of();
+        }
+        return headers;
+    }
+
+    private static int rateLimit(JsonNode node, List<String> problems) {
+        if (node == null || node.isNull()) {
+            return 0;
+        }
+        if (!node.canConvertToInt() || !node.isIntegralNumber() || node.asInt() < 1) {
+            problems.add("rate_limit is not a positive whole number of requests per second");
+            return 0;
+        }
+        return node.asInt();
     }
 
     private String open(String id, String sealed, String field, List<String> problems) {

@@ -197,6 +197,12 @@ final class PosthornFixture implements AutoCloseable {
         private boolean enabled = true;
         private String disabledReason;
         private boolean strictOrder;
+        private String filter;
+        private final Map<String, String> headers = new java.util.LinkedHashMap<>();
+        private Integer rateLimit;
+        private String signing;
+        private String signingKey;
+        private String previousSigningKey;
 
         SubscriptionBuilder(String topic, URI url) {
             this.topic = topic;
@@ -208,6 +214,12 @@ final class PosthornFixture implements AutoCloseable {
         SubscriptionBuilder previousSecret(String v, Instant expires) { previousSecret = v; previousExpires = expires; return this; }
         SubscriptionBuilder disabled(String reason) { enabled = false; disabledReason = reason; return this; }
         SubscriptionBuilder strictOrder() { strictOrder = true; return this; }
+        SubscriptionBuilder filter(String json) { filter = json; return this; }
+        SubscriptionBuilder header(String name, String value) { headers.put(name, value); return this; }
+        SubscriptionBuilder rateLimit(int perSecond) { rateLimit = perSecond; return this; }
+        SubscriptionBuilder signing(String scheme, String key, String previousKey) {
+            signing = scheme; signingKey = key; previousSigningKey = previousKey; return this;
+        }
 
         /** Writes the record and returns the subscription id. */
         String put() throws Exception {
@@ -228,6 +240,21 @@ final class PosthornFixture implements AutoCloseable {
             v.put("disabled_reason", disabledReason);
             v.put("strict_order", strictOrder);
             v.put("updated_at", Instant.now().toString());
+            if (filter != null) {
+                v.set("filter", JSON.readTree(filter));
+            }
+            if (!headers.isEmpty()) {
+                v.put("headers", cipher.seal(id + "#headers", JSON.writeValueAsString(headers)));
+            }
+            if (rateLimit != null) {
+                v.put("rate_limit", rateLimit);
+            }
+            if (signing != null) {
+                v.put("signing", signing);
+                v.put("signing_key", signingKey == null ? null : cipher.seal(id + "#signing-key", signingKey));
+                v.put("previous_signing_key", previousSigningKey == null ? null
+                        : cipher.seal(id + "#signing-key", previousSigningKey));
+            }
             return send(new ProducerRecord<>(topics.subscriptions(), id.getBytes(StandardCharsets.UTF_8),
                     JSON.writeValueAsBytes(v)));
         }

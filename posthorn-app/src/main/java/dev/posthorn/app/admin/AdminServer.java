@@ -19,12 +19,20 @@ import dev.posthorn.app.ops.Operations;
 import dev.posthorn.app.ops.ReplayResult;
 import dev.posthorn.outbox.Subscription;
 import dev.posthorn.outbox.SubscriptionChange;
+import dev.posthorn.outbox.SubscriptionOptions;
+import dev.posthorn.outbox.SubscriptionPatch;
+import dev.posthorn.outbox.Signing;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -65,8 +73,10 @@ public final class AdminServer implements AutoCloseable {
         return DeliveryLogRoutes.register(new Router(), ops, meters)
                 .on("POST", "/_webhooks/subscriptions", (ex, p) -> addSubscription(ex, ops))
                 .on("GET", "/_webhooks/subscriptions", (ex, p) -> listSubscriptions(ex, ops))
+                .on("PATCH", "/_webhooks/subscriptions/{id}", (ex, p) -> updateSubscription(ex, ops, subscriptionId(p.get(0))))
                 .on("DELETE", "/_webhooks/subscriptions/{id}", (ex, p) -> {
                     UUID id = subscriptionId(p.get(0));
+                    JsonHttp.body(ex, NO_FIELDS);
                     if (!ops.removeSubscription(id)) {
                         throw new HttpError(404, "no subscription " + id);
                     }
@@ -74,14 +84,17 @@ public final class AdminServer implements AutoCloseable {
                 })
                 .on("POST", "/_webhooks/subscriptions/{id}/rotate", (ex, p) -> {
                     UUID id = subscriptionId(p.get(0));
+                    JsonHttp.body(ex, NO_FIELDS);
                     SubscriptionChange change = ops.rotateSubscription(id)
                             .orElseThrow(() -> new HttpError(404, "no subscription " + id));
                     ObjectNode body = JsonHttp.ok().put("id", id.toString());
                     change.generatedSecret().ifPresent(secret -> body.put("secret", secret));
+                    change.publicKey().ifPresent(key -> body.put("public_key", key));
                     JsonHttp.send(ex, 200, body);
                 })
                 .on("POST", "/_webhooks/subscriptions/{id}/enable", (ex, p) -> {
                     UUID id = subscriptionId(p.get(0));
+                    JsonHttp.body(ex, NO_FIELDS);
                     if (!ops.enableSubscription(id)) {
                         throw new HttpError(404, "no subscription " + id);
                     }
@@ -89,7 +102,7 @@ public final class AdminServer implements AutoCloseable {
                 })
                 .on("POST", "/_webhooks/subscriptions/{id}/recover", (ex, p) -> {
                     UUID id = subscriptionId(p.get(0));
-                    JsonNode body = JsonHttp.body(ex);
+                    JsonNode body = JsonHttp.body(ex, RECOVER_FIELDS);
                     Instant since = instant(body.path("since").asText(null), "since")
                             .orElseThrow(() -> new HttpError(400, "since: required (ISO-8601 instant)"));
                     Instant until = instant(body.path("until").asText(null), "until").orElse(Instant.now());
@@ -107,7 +120,7 @@ public final class AdminServer implements AutoCloseable {
                             .put("next_cursor", page.nextCursor().orElse(null)));
                 })
                 .on("POST", "/_webhooks/dlq/replay", (ex, p) -> {
-                    JsonNode body = JsonHttp.body(ex);
+                    JsonNode body = JsonHttp.body(ex, REPLAY_FIELDS);
                     var params = JsonHttp.query(ex);
                     body.fields().forEachRemaining(f -> params.putIfAbsent(f.getKey(), f.getValue().asText()));
                     ReplayResult result = ops.replayDeadLetters(filter(params), "true".equals(params.get("all")),
@@ -118,8 +131,16 @@ public final class AdminServer implements AutoCloseable {
                 });
     }
 
+    private static final Set<String> NO_FIELDS = Set.of();
+    private static final Set<String> ADD_FIELDS =
+            Set.of("topic", "url", "secret", "strict_order", "filter", "headers", "rate_limit", "signing");
+    private static final Set<String> PATCH_FIELDS = Set.of("strict_order", "filter", "headers", "rate_limit", "signing");
+    private static final Set<String> RECOVER_FIELDS = Set.of("since", "until");
+    private static final Set<String> TEST_FIRE_FIELDS = Set.of("topic", "payload", "key");
+    private static final Set<String> REPLAY_FIELDS = Set.of("subscription", "since", "until", "all", "force");
+
     private static void addSubscription(HttpExchange ex, Operations ops) throws Exception {
-        JsonNode body = JsonHttp.body(ex);
+        JsonNode body = JsonHttp.body(ex, ADD_FIELDS);
         String topic = text(body, "topic");
         String url = text(body, "url");
         if (topic == null) {
@@ -138,11 +159,103 @@ public final class AdminServer implements AutoCloseable {
             throw new HttpError(400, "url: must be an http:// or https:// URL");
         }
         Optional<String> secret = Optional.ofNullable(text(body, "secret"));
-        boolean strictOrder = body.path("strict_order").asBoolean(false);
-        SubscriptionChange change = ops.addSubscription(topic, url, secret, strictOrder);
+        boolean strictOrder = bool(body, "strict_order").orElse(false);
+        SubscriptionOptions options = new SubscriptionOptions(filter(body.get("filter")), headers(body.get("headers")),
+                rateLimit(body.get("rate_limit")), signing(body.get("signing")).orElse(Signing.HMAC));
+        SubscriptionChange change = ops.addSubscription(topic, url, secret, strictOrder, options);
         ObjectNode answer = JsonHttp.ok().put("id", change.id().toString()).put("created", change.created());
         change.generatedSecret().ifPresent(s -> answer.put("secret", s));
+        change.publicKey().ifPresent(k -> answer.put("public_key", k));
         JsonHttp.send(ex, change.created() ? 201 : 200, answer);
+    }
+
+    /** PATCH: only the fields given change; {@code null} clears an option. Topic, URL and secret stay. */
+    private static void updateSubscription(HttpExchange ex, Operations ops, UUID id) throws Exception {
+        JsonNode raw = JsonHttp.body(ex);
+        for (String fixed : List.of("topic", "url")) {
+            if (raw.has(fixed)) {
+                throw new HttpError(400, fixed + ": cannot be changed; add a subscription with the new " + fixed
+                        + " and remove this one");
+            }
+        }
+        if (raw.has("secret")) {
+            throw new HttpError(400, "secret: cannot be set by PATCH; POST /_webhooks/subscriptions/{id}/rotate");
+        }
+        JsonNode body = JsonHttp.knownFieldsOnly(raw, PATCH_FIELDS);
+        SubscriptionPatch.Builder patch = SubscriptionPatch.builder();
+        if (body.has("filter")) {
+            patch.filter(filter(body.get("filter")));
+        }
+        if (body.has("headers")) {
+            patch.headers(headers(body.get("headers")));
+        }
+        if (body.has("rate_limit")) {
+            patch.rateLimit(rateLimit(body.get("rate_limit")));
+        }
+        bool(body, "strict_order").ifPresent(patch::strictOrder);
+        signing(body.get("signing")).ifPresent(patch::signing);
+        Subscription updated = ops.updateSubscription(id, patch.build())
+                .orElseThrow(() -> new HttpError(404, "no subscription " + id));
+        JsonHttp.send(ex, 200, JsonHttp.ok().setAll(subscriptionJson(updated)));
+    }
+
+    private static Optional<String> filter(JsonNode node) throws IOException {
+        if (node == null || node.isNull()) {
+            return Optional.empty();
+        }
+        if (!node.isObject()) {
+            throw new HttpError(400, "filter: must be a JSON object such as {\"payload.status\": \"paid\"}, or null");
+        }
+        return Optional.of(JsonHttp.MAPPER.writeValueAsString(node));
+    }
+
+    private static Optional<Signing> signing(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return Optional.empty();
+        }
+        if (!node.isTextual()) {
+            throw new HttpError(400, "signing: must be \"hmac\", \"ed25519\" or \"both\"");
+        }
+        return Optional.of(Signing.parse(node.asText()));
+    }
+
+    private static Map<String, String> headers(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return Map.of();
+        }
+        if (!node.isObject()) {
+            throw new HttpError(400, "headers: must be a JSON object of header names to string values, or null");
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
+            if (!e.getValue().isTextual()) {
+                throw new HttpError(400, "headers: header '" + e.getKey() + "' needs a string value");
+            }
+            headers.put(e.getKey(), e.getValue().asText());
+        }
+        return headers;
+    }
+
+    private static Optional<Integer> rateLimit(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return Optional.empty();
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToInt()) {
+            throw new HttpError(400, "rate_limit: must be a whole number of requests per second (1 to "
+                    + SubscriptionOptions.MAX_RATE_LIMIT + "), or null for no limit");
+        }
+        return Optional.of(node.intValue());
+    }
+
+    private static Optional<Boolean> bool(JsonNode body, String field) {
+        JsonNode node = body.get(field);
+        if (node == null || node.isNull()) {
+            return Optional.empty();
+        }
+        if (!node.isBoolean()) {
+            throw new HttpError(400, field + ": must be true or false");
+        }
+        return Optional.of(node.booleanValue());
     }
 
     private static void listSubscriptions(HttpExchange ex, Operations ops) throws Exception {
@@ -153,8 +266,11 @@ public final class AdminServer implements AutoCloseable {
         JsonHttp.send(ex, 200, JsonHttp.ok().put("count", items.size()).set("items", items));
     }
 
-    /** Never a secret: the table only holds sealed ones, and they are not part of {@link Subscription}. */
-    static ObjectNode subscriptionJson(Subscription s) {
+    /**
+     * Never a secret: the table only holds sealed ones, and they are not part of {@link Subscription}.
+     * Custom headers are listed by name only: their values may be credentials, sealed like secrets.
+     */
+    static ObjectNode subscriptionJson(Subscription s) throws IOException {
         ObjectNode node = JsonHttp.object()
                 .put("id", s.id().toString())
                 .put("topic", s.topic())
@@ -165,11 +281,17 @@ public final class AdminServer implements AutoCloseable {
                 .put("updated_at", s.updatedAt().toString());
         node.put("disabled_reason", s.disabledReason().orElse(null));
         node.put("previous_secret_expires_at", s.previousSecretExpiresAt().map(Instant::toString).orElse(null));
+        node.set("filter", s.options().filter().isPresent() ? JsonHttp.MAPPER.readTree(s.options().filter().get()) : null);
+        ArrayNode headerNames = node.putArray("headers");
+        s.options().headers().keySet().forEach(headerNames::add);
+        node.put("rate_limit", s.options().rateLimit().orElse(null));
+        node.put("signing", s.options().signing().text());
+        node.put("public_key", s.publicKey().orElse(null));
         return node;
     }
 
     private static void testFire(HttpExchange ex, Operations ops) throws Exception {
-        JsonNode body = JsonHttp.body(ex);
+        JsonNode body = JsonHttp.body(ex, TEST_FIRE_FIELDS);
         String topic = text(body, "topic");
         if (topic == null) {
             throw new HttpError(400, "topic: required");

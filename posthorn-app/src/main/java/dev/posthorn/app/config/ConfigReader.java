@@ -66,31 +66,7 @@ public final class ConfigReader {
     }
 
     private static Optional<String> suggestion(String unknown) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (Setting s : Settings.all()) {
-            int d = distance(unknown, s.key());
-            if (d < bestDistance) {
-                bestDistance = d;
-                best = s.key();
-            }
-        }
-        return bestDistance <= 4 ? Optional.of(best) : Optional.empty();
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) prev[j] = j;
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev; prev = cur; cur = t;
-        }
-        return prev[b.length()];
+        return DidYouMean.closest(unknown, Settings.all().stream().map(Setting::key).toList(), 4);
     }
 
     /** The raw values as read (for handing the same environment to an embedded stack). */

@@ -9,8 +9,13 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import dev.posthorn.app.config.DidYouMean;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /** JSON in and out of a {@link HttpExchange}; small on purpose. */
 public final class JsonHttp {
@@ -62,6 +67,30 @@ public final class JsonHttp {
         } catch (IOException e) {
             throw new HttpError(400, "cannot read the request body");
         }
+    }
+
+    /**
+     * The request body as a JSON object whose fields are all in {@code known}: a misspelt option must not
+     * be ignored silently. Refused with 400 naming every unknown field, with the closest known one.
+     */
+    public static JsonNode body(HttpExchange exchange, Set<String> known) {
+        return knownFieldsOnly(body(exchange), known);
+    }
+
+    /** {@code body}, already read, checked as {@link #body(HttpExchange, Set)} does. */
+    public static JsonNode knownFieldsOnly(JsonNode body, Set<String> known) {
+        List<String> problems = new ArrayList<>();
+        body.fieldNames().forEachRemaining(name -> {
+            if (!known.contains(name)) {
+                problems.add(name + ": unknown field" + DidYouMean.closest(name, known, Math.max(2, name.length() / 3))
+                        .map(s -> "; did you mean " + s + "?").orElse(""));
+            }
+        });
+        if (!problems.isEmpty()) {
+            throw new HttpError(400, String.join("; ", problems) + (known.isEmpty() ? " (this request takes no fields)"
+                    : " (known fields: " + String.join(", ", new TreeSet<>(known)) + ")"));
+        }
+        return body;
     }
 
     public static Map<String, String> query(HttpExchange exchange) {

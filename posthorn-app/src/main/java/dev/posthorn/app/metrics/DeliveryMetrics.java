@@ -97,6 +97,11 @@ public final class DeliveryMetrics implements DeliveryListener {
     }
 
     @Override
+    public void filtered(String subscriptionId) {
+        registry.counter("posthorn.delivery.filtered").increment();
+    }
+
+    @Override
     public void inboxHit(String subscriptionId) {
         registry.counter("posthorn.delivery.inbox.hits").increment();
     }

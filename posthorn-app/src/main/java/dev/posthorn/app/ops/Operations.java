@@ -9,6 +9,8 @@ import dev.posthorn.delivery.subscriptions.TopicPattern;
 import dev.posthorn.outbox.Outbox;
 import dev.posthorn.outbox.Subscription;
 import dev.posthorn.outbox.SubscriptionChange;
+import dev.posthorn.outbox.SubscriptionOptions;
+import dev.posthorn.outbox.SubscriptionPatch;
 import dev.posthorn.outbox.Subscriptions;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -64,6 +66,16 @@ public final class Operations {
     public SubscriptionChange addSubscription(String topic, String url, Optional<String> secret, boolean strictOrder)
             throws SQLException {
         return subscriptions.add(topic, url, secret, strictOrder);
+    }
+
+    public SubscriptionChange addSubscription(String topic, String url, Optional<String> secret, boolean strictOrder,
+            SubscriptionOptions options) throws SQLException {
+        return subscriptions.add(topic, url, secret, strictOrder, options);
+    }
+
+    /** Changes options (not topic, URL or secret); empty when there is no such subscription. */
+    public Optional<Subscription> updateSubscription(UUID id, SubscriptionPatch patch) throws SQLException {
+        return subscriptions.update(id, patch);
     }
 
     public List<Subscription> listSubscriptions() throws SQLException {

@@ -186,6 +186,134 @@ class DevStackTest {
         assertThat(call("POST", "/_webhooks/test-fire", "{\"topic\":\"Bad Topic!\"}").statusCode()).isEqualTo(400);
     }
 
+    /** Issue 16: unknown fields refused, filter, custom headers and PATCH, through admin API, table, relay and delivery. */
+    @Test
+    void subscriptionOptionsAreValidatedAndApplyThroughThePipeline() throws Exception {
+        ConcurrentLinkedQueue<Received> received = new ConcurrentLinkedQueue<>();
+        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        receiver.createContext("/", exchange -> {
+            try (exchange) {
+                Map<String, String> headers = new java.util.HashMap<>();
+                exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), v.get(0)));
+                received.add(new Received(headers, exchange.getRequestBody().readAllBytes()));
+                exchange.sendResponseHeaders(204, -1);
+            }
+        });
+        receiver.start();
+        try {
+            String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/opts";
+            HttpResponse<String> misspelt = call("POST", "/_webhooks/subscriptions",
+                    "{\"topic\":\"opts.*\",\"url\":\"" + url + "\",\"strict_ordr\":true}");
+            assertThat(misspelt.statusCode()).isEqualTo(400);
+            assertThat(json(misspelt).get("error").asText())
+                    .startsWith("strict_ordr: unknown field; did you mean strict_order? (known fields: filter, headers,");
+            assertThat(call("POST", "/_webhooks/subscriptions", "{\"topic\":\"opts.*\",\"url\":\"" + url
+                    + "\",\"filter\":{\"payload.n\":{\"$regex\":\"1\"}}}").body())
+                    .contains("filter: unknown operator $regex at path 'payload.n'");
+            assertThat(call("POST", "/_webhooks/subscriptions", "{\"topic\":\"opts.*\",\"url\":\"" + url
+                    + "\",\"headers\":{\"X-Signature\":\"forged\"}}").body())
+                    .contains("headers: header 'X-Signature' is set by Posthorn or HTTP and cannot be overridden");
+            assertThat(call("POST", "/_webhooks/test-fire", "{\"topic\":\"opts.a\",\"paylod\":{}}").body())
+                    .contains("paylod: unknown field; did you mean payload?");
+            assertThat(call("GET", "/_webhooks/subscriptions", null).body()).as("nothing written on refusal").doesNotContain(url);
+
+            HttpResponse<String> created = call("POST", "/_webhooks/subscriptions", "{\"topic\":\"opts.*\",\"url\":\""
+                    + url + "\",\"filter\":{\"payload.status\":\"paid\"},\"headers\":{\"X-Tenant\":\"tenant-secret-1\"}}");
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            String id = json(created).get("id").asText();
+            String secret = json(created).get("secret").asText();
+            JsonNode listed = subscription(id);
+            assertThat(listed.get("filter").toString()).isEqualTo("{\"payload.status\":\"paid\"}");
+            assertThat(listed.get("headers").toString()).isEqualTo("[\"X-Tenant\"]");
+            assertThat(listed.get("rate_limit").isNull()).isTrue();
+            assertThat(call("GET", "/_webhooks/subscriptions", null).body()).as("header values are never listed")
+                    .doesNotContain("tenant-secret-1");
+
+            String open = json(call("POST", "/_webhooks/test-fire", "{\"topic\":\"opts.a\",\"payload\":{\"status\":\"open\"}}"))
+                    .get("event_id").asText();
+            String paid = json(call("POST", "/_webhooks/test-fire", "{\"topic\":\"opts.a\",\"payload\":{\"status\":\"paid\"}}"))
+                    .get("event_id").asText();
+            Await.until(Duration.ofSeconds(60), "the paid event, and the open one filtered (counted)",
+                    () -> received.stream().anyMatch(r -> paid.equals(r.header("webhook-id"))) && filteredCount() >= 1);
+            Received first = received.stream().filter(r -> paid.equals(r.header("webhook-id"))).findFirst().orElseThrow();
+            assertThat(first.header("x-tenant")).isEqualTo("tenant-secret-1");
+            assertThat(dev.posthorn.signature.WebhookVerifier.builder().secret(secret).build().verify(first::header, first.body()))
+                    .isInstanceOf(dev.posthorn.signature.VerificationResult.Verified.class);
+            assertThat(received).noneMatch(r -> open.equals(r.header("webhook-id")));
+
+            assertThat(call("PATCH", "/_webhooks/subscriptions/" + id, "{\"url\":\"http://127.0.0.1:1/x\"}").body())
+                    .contains("url: cannot be changed");
+            assertThat(call("PATCH", "/_webhooks/subscriptions/" + id, "{\"ratelimit\":5}").body())
+                    .contains("ratelimit: unknown field; did you mean rate_limit?");
+            assertThat(call("PATCH", "/_webhooks/subscriptions/" + java.util.UUID.randomUUID(), "{\"rate_limit\":5}")
+                    .statusCode()).isEqualTo(404);
+            HttpResponse<String> patched = call("PATCH", "/_webhooks/subscriptions/" + id,
+                    "{\"filter\":{\"payload.status\":{\"$in\":[\"open\",\"void\"]}},\"headers\":null,\"rate_limit\":50}");
+            assertThat(patched.statusCode()).as(patched.body()).isEqualTo(200);
+            assertThat(json(patched).get("rate_limit").asInt()).isEqualTo(50);
+            assertThat(subscription(id).get("headers").toString()).isEqualTo("[]");
+            assertThat(subscription(id).get("previous_secret_expires_at").isNull()).as("no rotation").isTrue();
+
+            String reopened = json(call("POST", "/_webhooks/test-fire",
+                    "{\"topic\":\"opts.b\",\"payload\":{\"status\":\"open\"}}")).get("event_id").asText();
+            Await.until(Duration.ofSeconds(60), "the open event under the changed filter",
+                    () -> received.stream().anyMatch(r -> reopened.equals(r.header("webhook-id"))));
+            Received second = received.stream().filter(r -> reopened.equals(r.header("webhook-id"))).findFirst().orElseThrow();
+            assertThat(second.header("x-tenant")).as("headers removed").isNull();
+            assertThat(second.header("webhook-signature").split(" ")).as("the secret was not rotated").hasSize(1);
+            assertThat(dev.posthorn.signature.WebhookVerifier.builder().secret(secret).build().verify(second::header, second.body()))
+                    .isInstanceOf(dev.posthorn.signature.VerificationResult.Verified.class);
+
+            HttpResponse<String> ed = call("PATCH", "/_webhooks/subscriptions/" + id, "{\"signing\":\"ed25519\"}");
+            assertThat(ed.statusCode()).as(ed.body()).isEqualTo(200);
+            String publicKey = json(ed).get("public_key").asText();
+            assertThat(publicKey).startsWith("whpk_");
+            assertThat(subscription(id).get("public_key").asText()).as("shown on request").isEqualTo(publicKey);
+            String signed = json(call("POST", "/_webhooks/test-fire",
+                    "{\"topic\":\"opts.c\",\"payload\":{\"status\":\"void\"}}")).get("event_id").asText();
+            Await.until(Duration.ofSeconds(60), "the event signed with Ed25519",
+                    () -> received.stream().anyMatch(r -> signed.equals(r.header("webhook-id"))));
+            Received third = received.stream().filter(r -> signed.equals(r.header("webhook-id"))).findFirst().orElseThrow();
+            assertThat(third.header("webhook-signature")).startsWith("v1a,").doesNotContain("v1,");
+            assertThat(third.header("x-signature")).as("no HMAC: no X-Signature").isNull();
+            assertThat(dev.posthorn.signature.WebhookVerifier.builder().publicKey(publicKey).build()
+                    .verify(third::header, third.body())).isInstanceOf(dev.posthorn.signature.VerificationResult.Verified.class);
+        } finally {
+            receiver.stop(0);
+        }
+    }
+
+    private record Received(Map<String, String> headers, byte[] body) {
+        String header(String name) {
+            return headers.get(name.toLowerCase(java.util.Locale.ROOT));
+        }
+    }
+
+    private JsonNode subscription(String id) throws Exception {
+        for (JsonNode item : json(call("GET", "/_webhooks/subscriptions", null)).get("items")) {
+            if (item.get("id").asText().equals(id)) {
+                return item;
+            }
+        }
+        throw new AssertionError("subscription " + id + " not listed");
+    }
+
+    private double filteredCount() {
+        String metrics;
+        try {
+            metrics = call("GET", "/metrics", null).body();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read /metrics", e);
+        }
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith("posthorn_delivery_filtered_total")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return 0;
+    }
+
     @Test
     void healthAndMetricsReportTheRunningPipeline() throws Exception {
         HttpResponse<String> health = call("GET", "/health", null);
