@@ -18,7 +18,7 @@ public final class DeliverCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ConfigReader config = Environment.read();
+        ConfigReader config = Environment.forService();
         int metricsPort = config.integer(Settings.METRICS_PORT, 0, 65535);
         boolean endpointLabels = config.bool(Settings.METRICS_ENDPOINT_LABELS);
         Observability observability = new Observability();

@@ -20,7 +20,7 @@ public final class RelayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ConfigReader config = Environment.read();
+        ConfigReader config = Environment.forService();
         int metricsPort = config.integer(Settings.METRICS_PORT, 0, 65535);
         Observability observability = new Observability();
         var relayConfig = Wiring.relay(config, new RelayMetrics(observability.registry()), Clock.systemUTC());

@@ -55,6 +55,7 @@ public final class DevStack implements AutoCloseable {
     private AdminServer admin;
     private DemoReceiver receiver;
     private Operations operations;
+    private DevConnection connection;
 
     private DevStack(PrintStream out) {
         this.out = out;
@@ -147,6 +148,21 @@ public final class DevStack implements AutoCloseable {
         receiver = step("demo receiver", () -> DemoReceiver.start("127.0.0.1", options.receiverPort(),
                 operations::validSecrets, clock, out));
         started.push(receiver);
+
+        connection = new DevConnection(home, cliSettings(config.values()),
+                "http://127.0.0.1:" + admin.port() + "/health", ProcessHandle.current().pid());
+        connection.write();
+        DevConnection written = connection;
+        started.push(written::deleteIfOurs);
+    }
+
+    /** What the CLI needs to talk to this stack: everything it runs with but the service-only keys. */
+    private static Map<String, String> cliSettings(Map<String, String> values) {
+        Map<String, String> settings = new HashMap<>(values);
+        settings.keySet().removeIf(key -> !key.startsWith("POSTHORN_") || key.startsWith("POSTHORN_ADMIN_")
+                || java.util.Set.of(Settings.CONFIG_FILE, Settings.LOG_LEVEL, Settings.JAVA_OPTS, Settings.METRICS_PORT)
+                        .contains(key));
+        return settings;
     }
 
     /** Dev mode keeps one generated key next to its data, so subscriptions survive a restart. */
@@ -177,6 +193,11 @@ public final class DevStack implements AutoCloseable {
         T result = step.run();
         out.printf("ok (%.1f s)%n", (System.nanoTime() - start) / 1e9);
         return result;
+    }
+
+    /** How the CLI reaches this stack (also kept in {@code <home>/connection.properties} while it runs). */
+    public DevConnection connection() {
+        return connection;
     }
 
     public Operations operations() {
