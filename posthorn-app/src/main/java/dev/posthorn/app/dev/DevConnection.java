@@ -116,7 +116,7 @@ public record DevConnection(Path home, Map<String, String> settings, String heal
      */
     public String exportBlock(Path secretKeyFile) {
         StringBuilder out = new StringBuilder("export");
-        settings.forEach((name, value) -> {
+        new TreeMap<>(settings).forEach((name, value) -> {
             out.append(" \\\n    ").append(name).append('=');
             if (name.equals("POSTHORN_SECRET_KEY")) {
                 out.append("\"$(cat ").append(shellQuote(secretKeyFile.toString())).append(")\"");
