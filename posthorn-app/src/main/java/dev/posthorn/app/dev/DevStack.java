@@ -14,8 +14,8 @@ import dev.posthorn.delivery.DeliveryService;
 import dev.posthorn.outbox.Outbox;
 import dev.posthorn.relay.RelayService;
 import dev.posthorn.signature.SecretCipher;
-import dev.posthorn.testkit.EmbeddedKafkaBroker;
-import dev.posthorn.testkit.EmbeddedPostgresServer;
+import dev.posthorn.embedded.EmbeddedKafka;
+import dev.posthorn.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -48,8 +48,8 @@ public final class DevStack implements AutoCloseable {
 
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final PrintStream out;
-    private EmbeddedPostgresServer postgres;
-    private EmbeddedKafkaBroker kafka;
+    private EmbeddedPostgres postgres;
+    private EmbeddedKafka kafka;
     private RelayService relay;
     private DeliveryService delivery;
     private AdminServer admin;
@@ -78,10 +78,10 @@ public final class DevStack implements AutoCloseable {
         Clock clock = Clock.systemUTC();
 
         postgres = step("Postgres 17 (wal_level=logical) in " + home.resolve("postgres"), () ->
-                EmbeddedPostgresServer.start(home.resolve("postgres"), options.postgresPort(), options.persistent()));
+                EmbeddedPostgres.start(home.resolve("postgres"), options.postgresPort(), options.persistent()));
         started.push(postgres);
         kafka = step("Kafka broker (KRaft, in-process) in " + home.resolve("kafka"), () ->
-                EmbeddedKafkaBroker.start(home.resolve("kafka"), options.kafkaPort(), options.persistent()));
+                EmbeddedKafka.start(home.resolve("kafka"), options.kafkaPort(), options.persistent()));
         started.push(kafka);
 
         Map<String, String> devSettings = new HashMap<>();
