@@ -14,6 +14,7 @@ import java.util.UUID;
  */
 public record SubscriptionChange(UUID id, Kind kind, Optional<String> generatedSecret) {
 
+    /** Whether the change created a subscription or rotated an existing one's secret. */
     public enum Kind {
         /** A new subscription was stored. */
         CREATED,
@@ -21,12 +22,14 @@ public record SubscriptionChange(UUID id, Kind kind, Optional<String> generatedS
         ROTATED
     }
 
+    /** Refuses nulls: an absent secret is {@code Optional.empty()}. */
     public SubscriptionChange {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(generatedSecret, "generatedSecret");
     }
 
+    /** Whether a new subscription was stored. */
     public boolean created() {
         return kind == Kind.CREATED;
     }

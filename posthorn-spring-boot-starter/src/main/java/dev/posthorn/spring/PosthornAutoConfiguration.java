@@ -26,6 +26,9 @@ import org.springframework.context.annotation.Configuration;
 @EnableConfigurationProperties(PosthornProperties.class)
 public class PosthornAutoConfiguration {
 
+    /** Created by Spring Boot from {@code AutoConfiguration.imports}. */
+    public PosthornAutoConfiguration() {}
+
     @Bean
     @ConditionalOnMissingBean
     Outbox posthornOutbox(PosthornProperties properties) {

@@ -10,6 +10,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 @ConfigurationProperties("posthorn")
 public class PosthornProperties {
 
+    /** Properties with every default; Spring binds {@code posthorn.*} onto them. */
+    public PosthornProperties() {}
+
     /** Schema holding {@code posthorn_outbox} and {@code posthorn_subscriptions}. */
     private String schema = "public";
 
@@ -29,42 +32,52 @@ public class PosthornProperties {
      */
     private boolean installOnStartup = false;
 
+    /** Returns the schema holding the outbox tables. */
     public String getSchema() {
         return schema;
     }
 
+    /** Sets the schema holding the outbox tables. */
     public void setSchema(String schema) {
         this.schema = schema;
     }
 
+    /** Returns the publication the relay reads. */
     public String getPublication() {
         return publication;
     }
 
+    /** Sets the publication the relay reads. */
     public void setPublication(String publication) {
         this.publication = publication;
     }
 
+    /** Returns the replication slot the relay reads. */
     public String getSlotName() {
         return slotName;
     }
 
+    /** Sets the replication slot the relay reads. */
     public void setSlotName(String slotName) {
         this.slotName = slotName;
     }
 
+    /** Returns whether rows are deleted in their transaction or kept. */
     public RowRetention getRowRetention() {
         return rowRetention;
     }
 
+    /** Sets whether rows are deleted in their transaction or kept. */
     public void setRowRetention(RowRetention rowRetention) {
         this.rowRetention = rowRetention;
     }
 
+    /** Returns whether the schema is installed at startup. */
     public boolean isInstallOnStartup() {
         return installOnStartup;
     }
 
+    /** Sets whether the schema is installed at startup. */
     public void setInstallOnStartup(boolean installOnStartup) {
         this.installOnStartup = installOnStartup;
     }

@@ -37,6 +37,8 @@ public final class TransactionalOutbox {
     private final SQLExceptionSubclassTranslator translator = new SQLExceptionSubclassTranslator();
 
     /**
+     * A publisher over {@code dataSource}; the starter creates one, tests and plain Spring apps may too.
+     *
      * @param outbox       the outbox-writer settings (schema, retention, payload limit)
      * @param dataSource   the {@code DataSource} the application's transaction manager binds connections of
      * @param traceContext where an event's traceparent comes from when it has none of its own
