@@ -37,4 +37,13 @@ public interface DeliveryListener {
 
     /** A delivery was skipped because the inbox had its marker (or the same delivery was already in flight). */
     default void inboxHit(String subscriptionId) {}
+
+    /**
+     * An HTTP attempt is about to be sent. The returned observer hears how it ended; a traceparent it
+     * gives is sent on this request instead of the event's (tracing: the attempt span's). Not called
+     * when no request is made (circuit open, unsignable event).
+     */
+    default AttemptObserver attemptStarting(AttemptStart attempt) {
+        return AttemptObserver.NONE;
+    }
 }

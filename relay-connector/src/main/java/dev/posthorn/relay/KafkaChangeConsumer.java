@@ -73,6 +73,7 @@ final class KafkaChangeConsumer implements DebeziumEngine.ChangeConsumer<RecordC
     public void handleBatch(List<RecordChangeEvent<SourceRecord>> records,
             DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
         long started = System.nanoTime();
+        Instant batchSent = metrics.now();
         List<Pending> pending = new ArrayList<>(records.size());
         for (RecordChangeEvent<SourceRecord> change : records) {
             ChangeMapper.Change mapped = mapper.map(change.record());
@@ -113,6 +114,7 @@ final class KafkaChangeConsumer implements DebeziumEngine.ChangeConsumer<RecordC
                     newest = newest == null || event.createdAt().isAfter(newest) ? event.createdAt() : newest;
                     event.droppedTraceparent().ifPresent(why -> log.warn(
                             "Event {}: traceparent left out, {}; the event is relayed without it", event.eventId(), why));
+                    relayed(event, p.ack(), batchSent);
                 }
                 case ChangeMapper.Change.Subscription s -> subscriptions++;
                 case ChangeMapper.Change.Malformed malformed -> {
@@ -129,6 +131,27 @@ final class KafkaChangeConsumer implements DebeziumEngine.ChangeConsumer<RecordC
             log.debug("Batch of {} changes ({} events): mapped and sent in {} µs, acknowledged and marked in {} µs",
                     records.size(), events, (sent - started) / 1000, (System.nanoTime() - sent) / 1000);
         }
+    }
+
+    /** Tells the listener about one acknowledged event (its future is complete by now). */
+    private void relayed(ChangeMapper.Change.Event event, Future<RecordMetadata> ack, Instant sent) {
+        RecordMetadata metadata;
+        try {
+            metadata = ack.get();
+        } catch (ExecutionException e) {
+            return; // not reached: the acknowledgement arrived before this is called
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        metrics.eventRelayed(new RelayedEvent(event.eventId(), header(event, ChangeMapper.HEADER_TOPIC).orElse(""),
+                metadata.topic(), metadata.partition(), metadata.offset(),
+                header(event, ChangeMapper.HEADER_TRACEPARENT), sent, metrics.now()));
+    }
+
+    private static java.util.Optional<String> header(ChangeMapper.Change.Event event, String name) {
+        return java.util.Optional.ofNullable(event.record().headers().lastHeader(name))
+                .map(h -> new String(h.value(), java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /**

@@ -25,6 +25,9 @@ public interface RelayListener {
      */
     default void batchRelayed(int batchSize, int eventsRelayed, int subscriptionChanges, Instant newestEventCreatedAt) {}
 
+    /** One event was acknowledged by Kafka; called per event, before {@link #batchRelayed} for its batch. */
+    default void eventRelayed(RelayedEvent event) {}
+
     /** An outbox row could not become an event and went to {@code <prefix>.relay-dlq} instead. */
     default void malformedRow(String eventId, String reason) {}
 

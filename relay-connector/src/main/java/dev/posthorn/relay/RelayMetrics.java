@@ -35,6 +35,14 @@ final class RelayMetrics {
         listener.batchRelayed(size, eventCount, subscriptionCount, newestCreatedAt);
     }
 
+    Instant now() {
+        return clock.instant();
+    }
+
+    void eventRelayed(RelayedEvent event) {
+        listener.eventRelayed(event);
+    }
+
     void malformed(String eventId, String reason) {
         malformed.incrementAndGet();
         listener.malformedRow(eventId, reason);

@@ -105,7 +105,9 @@ public final class DevStack implements AutoCloseable {
 
         Observability observability = new Observability();
         started.push(observability);
-        var relayConfig = Wiring.relay(config, new RelayMetrics(observability.registry()), clock);
+        dev.posthorn.app.tracing.Tracing tracing = dev.posthorn.app.tracing.Tracing.fromEnvironment("posthorn-dev");
+        started.push(tracing);
+        var relayConfig = Wiring.relay(config, new RelayMetrics(observability.registry(), tracing), clock);
         relay = step("relay (Debezium → Kafka)", () -> {
             RelayService r = new RelayService(relayConfig);
             started.push(() -> r.close(Duration.ofSeconds(10)));
@@ -119,7 +121,7 @@ public final class DevStack implements AutoCloseable {
         RelayMetrics.bindGauges(observability.registry(), () -> relay);
 
         var deliveryConfig = Wiring.delivery(config, new DeliveryMetrics(observability.registry(),
-                config.bool(Settings.METRICS_ENDPOINT_LABELS)), clock, true);
+                config.bool(Settings.METRICS_ENDPOINT_LABELS), tracing), clock, true);
         delivery = step("delivery consumer (loopback allowed in dev)", () -> {
             DeliveryService d = new DeliveryService(deliveryConfig);
             started.push(() -> d.close(Duration.ofSeconds(10)));
