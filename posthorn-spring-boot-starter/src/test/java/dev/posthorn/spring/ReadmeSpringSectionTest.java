@@ -2,9 +2,9 @@ package dev.posthorn.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.posthorn.testkit.ReadmeSnippets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,26 +14,19 @@ import org.junit.jupiter.api.Test;
 class ReadmeSpringSectionTest {
 
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final String HEADING = "## Publish from Spring Boot";
 
     @Test
     void theSpringSnippetIsTheTestedExampleAndTheSectionIsAtMost15Lines() throws Exception {
-        String example = Files.readString(ROOT.resolve(
-                "posthorn-spring-boot-starter/src/test/java/dev/posthorn/spring/OrderService.java"));
-        String begin = "// README snippet begins\n";
-        String tested = example.substring(example.indexOf(begin) + begin.length(),
-                example.indexOf("    // README snippet ends"));
-        String dedented = tested.lines().map(l -> l.startsWith("    ") ? l.substring(4) : l)
-                .collect(Collectors.joining("\n")).strip();
-
         String readme = Files.readString(ROOT.resolve("README.md"));
-        int section = readme.indexOf("## Publish from Spring Boot");
+        int section = readme.indexOf(HEADING);
         assertThat(section).isPositive();
-        int next = readme.indexOf("\n## ", section + 1);
-        String body = readme.substring(readme.indexOf('\n', section) + 1, next).strip();
+        String body = readme.substring(readme.indexOf('\n', section) + 1, readme.indexOf("\n## ", section + 1)).strip();
         assertThat(body.lines().count()).as("lines of the Spring section").isLessThanOrEqualTo(15);
+        assertThat(body).contains("```java");
 
-        int start = readme.indexOf("```java\n", section) + "```java\n".length();
-        assertThat(start).isLessThan(next);
-        assertThat(readme.substring(start, readme.indexOf("```", start)).strip()).isEqualTo(dedented);
+        String tested = ReadmeSnippets.tested(ROOT.resolve(
+                "posthorn-spring-boot-starter/src/test/java/dev/posthorn/spring/OrderService.java"));
+        assertThat(ReadmeSnippets.shown(readme, HEADING)).isEqualTo(tested);
     }
 }
