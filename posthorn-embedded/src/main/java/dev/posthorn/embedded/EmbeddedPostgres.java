@@ -150,6 +150,11 @@ public final class EmbeddedPostgres implements Postgres {
         return true;
     }
 
+    @Override
+    public long serverPid() {
+        return postmasterPid(dataDirectory).orElse(-1L);
+    }
+
     public Path dataDirectory() {
         return dataDirectory;
     }

@@ -51,6 +51,11 @@ public interface Postgres extends AutoCloseable {
         return props;
     }
 
+    /** The postmaster's process id when this process started the server and it can be read, else -1. */
+    default long serverPid() {
+        return -1;
+    }
+
     /** Whether this process started the server (an embedded cluster) rather than being given its address. */
     default boolean embedded() {
         return false;

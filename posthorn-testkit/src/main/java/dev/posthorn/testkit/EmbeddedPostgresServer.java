@@ -78,6 +78,11 @@ public final class EmbeddedPostgresServer implements PostgresServer {
         return true;
     }
 
+    @Override
+    public long serverPid() {
+        return postgres.serverPid();
+    }
+
     public Path dataDirectory() {
         return postgres.dataDirectory();
     }

@@ -73,7 +73,7 @@ final class KafkaChangeConsumer implements DebeziumEngine.ChangeConsumer<RecordC
     public void handleBatch(List<RecordChangeEvent<SourceRecord>> records,
             DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
         long started = System.nanoTime();
-        Instant batchSent = metrics.now();
+        Instant batchSent = metrics.observesEvents() ? metrics.now() : null;
         List<Pending> pending = new ArrayList<>(records.size());
         for (RecordChangeEvent<SourceRecord> change : records) {
             ChangeMapper.Change mapped = mapper.map(change.record());
@@ -114,7 +114,9 @@ final class KafkaChangeConsumer implements DebeziumEngine.ChangeConsumer<RecordC
                     newest = newest == null || event.createdAt().isAfter(newest) ? event.createdAt() : newest;
                     event.droppedTraceparent().ifPresent(why -> log.warn(
                             "Event {}: traceparent left out, {}; the event is relayed without it", event.eventId(), why));
-                    relayed(event, p.ack(), batchSent);
+                    if (batchSent != null) {
+                        relayed(event, p.ack(), batchSent);
+                    }
                 }
                 case ChangeMapper.Change.Subscription s -> subscriptions++;
                 case ChangeMapper.Change.Malformed malformed -> {

@@ -20,9 +20,17 @@ final class RelayMetrics {
     private final AtomicLong slotRetained = new AtomicLong(-1);
     private final AtomicReference<Instant> newestEvent = new AtomicReference<>();
 
+    private final boolean observesEvents;
+
     RelayMetrics(RelayListener listener, Clock clock) {
         this.listener = listener;
         this.clock = clock;
+        this.observesEvents = listener.observesEvents();
+    }
+
+    /** Whether the listener wants {@link #eventRelayed} (tracing); otherwise no per-event work is done. */
+    boolean observesEvents() {
+        return observesEvents;
     }
 
     void batch(int size, int eventCount, int subscriptionCount, Instant newestCreatedAt) {

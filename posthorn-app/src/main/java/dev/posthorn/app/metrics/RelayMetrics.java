@@ -40,6 +40,11 @@ public final class RelayMetrics implements RelayListener {
         tracing.eventRelayed(event);
     }
 
+    @Override
+    public boolean observesEvents() {
+        return tracing.enabled();
+    }
+
     /** Gauges read from the running relay (its own snapshot), registered once it exists. */
     public static void bindGauges(MeterRegistry registry, Supplier<RelayService> relay) {
         Gauge.builder("posthorn.relay.slot.lag", () -> relay.get().stats().slotLagBytes())
