@@ -43,4 +43,13 @@ public interface DeliveryListener {
 
     /** An attempt's outcome is durable and its record was handed to the delivery log ({@code <prefix>.attempts}). */
     default void attempted(String subscriptionId, dev.posthorn.delivery.attempts.AttemptOutcome outcome) {}
+
+    /**
+     * An HTTP attempt is about to be sent. The returned observer hears how it ended; a traceparent it
+     * gives is sent on this request instead of the event's (tracing: the attempt span's). Not called
+     * when no request is made (circuit open, unsignable event).
+     */
+    default AttemptObserver attemptStarting(AttemptStart attempt) {
+        return AttemptObserver.NONE;
+    }
 }

@@ -221,6 +221,10 @@ final class DeliveryWorker {
         HttpResult result;
         PartitionWork work = d.source() == null ? null : d.source().work();
         Runnable[] abort = new Runnable[1];
+        AttemptObserver observer = listener.attemptStarting(new AttemptStart(d.event().eventId(), d.event().topic(),
+                topics.events(), d.event().partition(), d.event().offset(), java.util.Optional.ofNullable(d.event().traceparent()),
+                s.id(), s.url(), d.attempts() + 1));
+        headers = withTraceparent(headers, observer);
         try {
             result = sender.post(s.url(), headers, d.event().value(), a -> {
                 abort[0] = a;
@@ -229,11 +233,16 @@ final class DeliveryWorker {
                 }
             });
         } catch (BlockedDestinationException e) {
+            observer.failed(e);
             breaker.onNeutral();
             listener.failed(s.id(), endpoint, FailureClass.BLOCKED);
             return new Attempted(d.noted(e.detail()), new DeliveryOutcome.DeadLetter(OutcomeRules.BLOCKED_DESTINATION),
                     new Exchange(d.attempts() + 1, now, 0, null, clean(OutcomeRules.BLOCKED_DESTINATION + ": " + e.detail()), null, false));
+        } catch (RuntimeException e) {
+            observer.failed(e);
+            throw e;
         } catch (IOException e) {
+            observer.failed(e);
             if (abandoning.getAsBoolean() || work != null && work.revoked) {
                 breaker.onNeutral();
                 return null; // cancelled by shutdown or a revoke: the next owner of the partition retries it
@@ -254,6 +263,7 @@ final class DeliveryWorker {
                 });
             }
         }
+        observer.responded(result.status());
         listener.responded(endpoint, result.status(), result.latency());
         Instant answered = clock.instant();
         DeliveryOutcome outcome = OutcomeRules.afterResponse(result.status(), result.retryAfter(), result.latency(),
@@ -372,6 +382,17 @@ final class DeliveryWorker {
     }
 
     private static final long RATE_WAIT_CHECK_NANOS = Duration.ofMillis(50).toNanos();
+
+    /** The signed headers, with the attempt's own traceparent when the observer has one (it is not signed). */
+    private static Map<String, String> withTraceparent(Map<String, String> headers, AttemptObserver observer) {
+        java.util.Optional<String> traceparent = observer.traceparent();
+        if (traceparent.isEmpty()) {
+            return headers;
+        }
+        Map<String, String> replaced = new java.util.LinkedHashMap<>(headers);
+        replaced.put(dev.posthorn.signature.WebhookHeaders.TRACEPARENT, traceparent.get());
+        return replaced;
+    }
 
     private Result persist(Delivery d, Subscription s, DeliveryOutcome outcome) throws AbandonedException {
         Instant now = clock.instant();

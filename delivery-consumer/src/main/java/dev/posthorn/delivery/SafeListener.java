@@ -78,4 +78,47 @@ final class SafeListener implements DeliveryListener {
     public void attempted(String subscriptionId, dev.posthorn.delivery.attempts.AttemptOutcome outcome) {
         call("attempted", l -> l.attempted(subscriptionId, outcome));
     }
+
+    @Override
+    public AttemptObserver attemptStarting(AttemptStart attempt) {
+        AttemptObserver observer;
+        try {
+            observer = delegate.attemptStarting(attempt);
+        } catch (RuntimeException e) {
+            log.warn("DeliveryListener.attemptStarting threw; ignored", e);
+            return AttemptObserver.NONE;
+        }
+        if (observer == null || observer == AttemptObserver.NONE) {
+            return AttemptObserver.NONE;
+        }
+        return new AttemptObserver() {
+            @Override
+            public java.util.Optional<String> traceparent() {
+                try {
+                    return observer.traceparent();
+                } catch (RuntimeException e) {
+                    log.warn("AttemptObserver.traceparent threw; the event's traceparent is sent", e);
+                    return java.util.Optional.empty();
+                }
+            }
+
+            @Override
+            public void responded(int status) {
+                try {
+                    observer.responded(status);
+                } catch (RuntimeException e) {
+                    log.warn("AttemptObserver.responded threw; ignored", e);
+                }
+            }
+
+            @Override
+            public void failed(Throwable error) {
+                try {
+                    observer.failed(error);
+                } catch (RuntimeException e) {
+                    log.warn("AttemptObserver.failed threw; ignored", e);
+                }
+            }
+        };
+    }
 }

@@ -10,8 +10,11 @@ public final class InvalidEventException extends IllegalArgumentException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The offending field's name. */
     private final String field;
+    /** What is wrong with it. */
     private final String problem;
+    /** Index of the event in a batch, or -1 for a single event. */
     private final int eventIndex;
 
     InvalidEventException(String field, String problem) {

@@ -8,6 +8,7 @@ public final class InvalidSubscriptionException extends IllegalArgumentException
 
     private static final long serialVersionUID = 1L;
 
+    /** The offending field's name. */
     private final String field;
 
     InvalidSubscriptionException(String field, String problem) {

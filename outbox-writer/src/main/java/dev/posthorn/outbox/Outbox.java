@@ -43,6 +43,7 @@ public interface Outbox {
     /** Name of the subscriptions table. */
     String SUBSCRIPTIONS_TABLE = "posthorn_subscriptions";
 
+    /** A builder with every default: schema {@code public}, publication and slot {@code posthorn}. */
     static Builder builder() {
         return new Builder();
     }
@@ -231,7 +232,11 @@ public interface Outbox {
             return this;
         }
 
-        /** @throws IllegalArgumentException listing every invalid setting by name */
+        /**
+         * Validates every setting at once and builds the outbox.
+         *
+         * @throws IllegalArgumentException listing every invalid setting by name
+         */
         public Outbox build() {
             List<String> problems = new ArrayList<>();
             Identifiers.check("schema", schema).ifPresent(problems::add);

@@ -23,6 +23,7 @@ import java.util.Optional;
  */
 public record OutboxEvent(String topic, String key, Object payload, Optional<String> traceparent, int payloadVersion) {
 
+    /** Checks only that {@code traceparent} is an {@code Optional}; the rest is validated by {@code publish}. */
     public OutboxEvent {
         Objects.requireNonNull(traceparent, "traceparent: use Optional.empty() for none");
     }
@@ -37,6 +38,7 @@ public record OutboxEvent(String topic, String key, Object payload, Optional<Str
         return new OutboxEvent(topic, key, payload, Optional.ofNullable(traceparent), payloadVersion);
     }
 
+    /** This event with another payload version (at least 1, checked by {@code publish}). */
     public OutboxEvent withPayloadVersion(int payloadVersion) {
         return new OutboxEvent(topic, key, payload, traceparent, payloadVersion);
     }

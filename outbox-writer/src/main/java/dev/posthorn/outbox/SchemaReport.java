@@ -15,6 +15,7 @@ import java.util.stream.Collectors;
  */
 public record SchemaReport(List<Problem> problems, List<Problem> warnings, OptionalLong retainedWalBytes) {
 
+    /** Copies both lists, so that a report never changes. */
     public SchemaReport {
         problems = List.copyOf(problems);
         warnings = List.copyOf(warnings);
@@ -33,11 +34,16 @@ public record SchemaReport(List<Problem> problems, List<Problem> warnings, Optio
         }
     }
 
+    /** Whether nothing stops the relay (warnings do not count). */
     public boolean ok() {
         return problems.isEmpty();
     }
 
-    /** @throws IllegalStateException listing every problem, when there is any */
+    /**
+     * Returns this report when it is {@link #ok()}.
+     *
+     * @throws IllegalStateException listing every problem, when there is any
+     */
     public SchemaReport throwIfProblems() {
         if (!ok()) {
             throw new IllegalStateException(toString());

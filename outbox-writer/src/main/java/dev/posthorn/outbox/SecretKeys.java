@@ -22,6 +22,7 @@ public final class SecretKeys {
 
     private static final Logger log = LoggerFactory.getLogger(SecretKeys.class);
 
+    /** The environment variable holding the key: base64 of 32 random bytes. */
     public static final String ENVIRONMENT_VARIABLE = "POSTHORN_SECRET_KEY";
 
     /** Base64 of the 32 ASCII bytes {@code posthorn-dev-only-key-not-secret}: public, for dev mode only. */

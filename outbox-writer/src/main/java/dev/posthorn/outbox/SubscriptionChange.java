@@ -21,6 +21,7 @@ public record SubscriptionChange(UUID id, Kind kind, Optional<String> generatedS
         this(id, kind, generatedSecret, Optional.empty());
     }
 
+    /** Whether the change created a subscription or rotated an existing one's secret. */
     public enum Kind {
         /** A new subscription was stored. */
         CREATED,
@@ -28,6 +29,7 @@ public record SubscriptionChange(UUID id, Kind kind, Optional<String> generatedS
         ROTATED
     }
 
+    /** Refuses nulls: an absent secret is {@code Optional.empty()}. */
     public SubscriptionChange {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(kind, "kind");
@@ -35,6 +37,7 @@ public record SubscriptionChange(UUID id, Kind kind, Optional<String> generatedS
         Objects.requireNonNull(publicKey, "publicKey");
     }
 
+    /** Whether a new subscription was stored. */
     public boolean created() {
         return kind == Kind.CREATED;
     }

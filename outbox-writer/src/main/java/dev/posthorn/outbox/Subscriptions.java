@@ -58,9 +58,10 @@ public interface Subscriptions {
     /** All subscriptions, oldest first. */
     List<Subscription> list() throws SQLException;
 
+    /** The subscription with this id, if there is one. */
     Optional<Subscription> get(UUID id) throws SQLException;
 
-    /** @return whether a subscription was removed */
+    /** Deletes subscription {@code id}; returns whether a subscription was removed. */
     boolean remove(UUID id) throws SQLException;
 
     /** Stops deliveries to subscription {@code id}, recording why; @return whether it exists */

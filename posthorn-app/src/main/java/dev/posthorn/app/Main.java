@@ -83,7 +83,13 @@ public final class Main implements Runnable {
                 commandLine.getErr().println("posthorn: " + invalid.getMessage()); // names the field, never a secret
                 return 1;
             }
-            throw e;
+            // Anything else: one line naming the command and every cause (never a bare "null"); the
+            // stack trace only when asked for with POSTHORN_LOG_LEVEL=DEBUG.
+            commandLine.getErr().println("posthorn " + commandLine.getCommandName() + ": " + Failures.describe(e));
+            if (java.util.Set.of("DEBUG", "TRACE").contains(String.valueOf(System.getenv("POSTHORN_LOG_LEVEL")))) {
+                e.printStackTrace(commandLine.getErr());
+            }
+            return 1;
         });
         return cli.execute(args);
     }

@@ -1,29 +1,28 @@
 package dev.posthorn.testkit;
 
-import java.net.URI;
+import dev.posthorn.embedded.Postgres;
 
 /** A Postgres someone else runs, named by a JDBC URL; it must already have {@code wal_level=logical}. */
 record ExternalPostgresServer(String jdbcUrl, String user, String password) implements PostgresServer {
 
-    private URI uri() {
-        return URI.create(jdbcUrl.substring("jdbc:".length()));
+    /** Host, port and database as {@code posthorn-embedded} reads them from the URL. */
+    private Postgres parsed() {
+        return Postgres.external(jdbcUrl, user, password);
     }
 
     @Override
     public String host() {
-        return uri().getHost();
+        return parsed().host();
     }
 
     @Override
     public int port() {
-        int port = uri().getPort();
-        return port > 0 ? port : 5432;
+        return parsed().port();
     }
 
     @Override
     public String database() {
-        String path = uri().getPath();
-        return path == null || path.length() <= 1 ? "postgres" : path.substring(1);
+        return parsed().database();
     }
 
     @Override

@@ -1,54 +1,17 @@
 package dev.posthorn.testkit;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.util.Properties;
+import dev.posthorn.embedded.Postgres;
 
 /**
- * A Postgres server with {@code wal_level=logical}: embedded (zonky) or external (given by URL).
- * Closing an embedded server stops it; closing an external one does nothing.
+ * A Postgres server with {@code wal_level=logical} for tests: embedded (zonky) or external (given by
+ * URL). Closing an embedded server stops it; closing an external one does nothing. The connection
+ * helpers come from {@link Postgres} in {@code posthorn-embedded}.
  */
-public interface PostgresServer extends AutoCloseable {
+public interface PostgresServer extends Postgres {
 
     /** A server someone else runs (needs {@code wal_level=logical}); closing it does nothing. */
     static PostgresServer external(String jdbcUrl, String user, String password) {
         return new ExternalPostgresServer(jdbcUrl, user, password);
-    }
-
-    /** JDBC URL of the server's database, without a schema. */
-    String jdbcUrl();
-
-    String user();
-
-    /** The password; never logged by the testkit. */
-    String password();
-
-    String host();
-
-    int port();
-
-    String database();
-
-    /** JDBC URL whose connections resolve unqualified names in {@code schema} first. */
-    default String jdbcUrl(String schema) {
-        String url = jdbcUrl();
-        return url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema;
-    }
-
-    default Connection connect() throws SQLException {
-        return DriverManager.getConnection(jdbcUrl(), credentials());
-    }
-
-    default Connection connect(String schema) throws SQLException {
-        return DriverManager.getConnection(jdbcUrl(schema), credentials());
-    }
-
-    default Properties credentials() {
-        Properties props = new Properties();
-        props.setProperty("user", user());
-        props.setProperty("password", password());
-        return props;
     }
 
     @Override

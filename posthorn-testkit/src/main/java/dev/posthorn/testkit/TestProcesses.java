@@ -76,12 +76,7 @@ public final class TestProcesses {
     }
 
     static Optional<Long> postmasterPid(Path dataDirectory) {
-        try {
-            List<String> lines = Files.readAllLines(dataDirectory.resolve("postmaster.pid"));
-            return lines.isEmpty() ? Optional.empty() : Optional.of(Long.parseLong(lines.get(0).trim()));
-        } catch (IOException | NumberFormatException e) {
-            return Optional.empty();
-        }
+        return dev.posthorn.embedded.EmbeddedPostgres.postmasterPid(dataDirectory);
     }
 
     static Path registry() {

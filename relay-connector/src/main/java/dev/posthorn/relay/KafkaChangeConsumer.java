@@ -86,6 +86,7 @@ final class KafkaChangeConsumer implements DebeziumEngine.ChangeConsumer<RecordC
                 throw new RelayStreamException("cannot read where the subscriptions topic ends; the stream restarts", e);
             }
         }
+        Instant batchSent = metrics.observesEvents() ? metrics.now() : null;
         List<Pending> pending = new ArrayList<>(records.size());
         for (RecordChangeEvent<SourceRecord> change : records) {
             ChangeMapper.Change mapped = mapper.map(change.record());
@@ -138,6 +139,9 @@ final class KafkaChangeConsumer implements DebeziumEngine.ChangeConsumer<RecordC
                     newest = newest == null || event.createdAt().isAfter(newest) ? event.createdAt() : newest;
                     event.droppedTraceparent().ifPresent(why -> log.warn(
                             "Event {}: traceparent left out, {}; the event is relayed without it", event.eventId(), why));
+                    if (batchSent != null) {
+                        relayed(event, p.ack(), batchSent);
+                    }
                 }
                 case ChangeMapper.Change.Subscription s -> subscriptions++;
                 case ChangeMapper.Change.Malformed malformed -> {
@@ -163,6 +167,27 @@ final class KafkaChangeConsumer implements DebeziumEngine.ChangeConsumer<RecordC
         } catch (ExecutionException e) {
             throw new IllegalStateException("an acknowledged send failed", e.getCause());
         }
+    }
+
+    /** Tells the listener about one acknowledged event (its future is complete by now). */
+    private void relayed(ChangeMapper.Change.Event event, Future<RecordMetadata> ack, Instant sent) {
+        RecordMetadata metadata;
+        try {
+            metadata = ack.get();
+        } catch (ExecutionException e) {
+            return; // not reached: the acknowledgement arrived before this is called
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        metrics.eventRelayed(new RelayedEvent(event.eventId(), header(event, ChangeMapper.HEADER_TOPIC).orElse(""),
+                metadata.topic(), metadata.partition(), metadata.offset(),
+                header(event, ChangeMapper.HEADER_TRACEPARENT), sent, metrics.now()));
+    }
+
+    private static java.util.Optional<String> header(ChangeMapper.Change.Event event, String name) {
+        return java.util.Optional.ofNullable(event.record().headers().lastHeader(name))
+                .map(h -> new String(h.value(), java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /**

@@ -25,6 +25,17 @@ public interface RelayListener {
      */
     default void batchRelayed(int batchSize, int eventsRelayed, int subscriptionChanges, Instant newestEventCreatedAt) {}
 
+    /**
+     * One event was acknowledged by Kafka; called per event, before {@link #batchRelayed} for its batch,
+     * and only when {@link #observesEvents()} is true (the relay then builds one record per event).
+     */
+    default void eventRelayed(RelayedEvent event) {}
+
+    /** Whether to call {@link #eventRelayed} (read once, when the relay starts). */
+    default boolean observesEvents() {
+        return false;
+    }
+
     /** An outbox row could not become an event and went to {@code <prefix>.relay-dlq} instead. */
     default void malformedRow(String eventId, String reason) {}
 

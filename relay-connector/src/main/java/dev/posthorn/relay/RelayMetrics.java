@@ -20,9 +20,17 @@ final class RelayMetrics {
     private final AtomicLong slotRetained = new AtomicLong(-1);
     private final AtomicReference<Instant> newestEvent = new AtomicReference<>();
 
+    private final boolean observesEvents;
+
     RelayMetrics(RelayListener listener, Clock clock) {
         this.listener = listener;
         this.clock = clock;
+        this.observesEvents = listener.observesEvents();
+    }
+
+    /** Whether the listener wants {@link #eventRelayed} (tracing); otherwise no per-event work is done. */
+    boolean observesEvents() {
+        return observesEvents;
     }
 
     void batch(int size, int eventCount, int subscriptionCount, Instant newestCreatedAt) {
@@ -33,6 +41,14 @@ final class RelayMetrics {
             newestEvent.accumulateAndGet(newestCreatedAt, (a, b) -> a == null || b.isAfter(a) ? b : a);
         }
         listener.batchRelayed(size, eventCount, subscriptionCount, newestCreatedAt);
+    }
+
+    Instant now() {
+        return clock.instant();
+    }
+
+    void eventRelayed(RelayedEvent event) {
+        listener.eventRelayed(event);
     }
 
     void malformed(String eventId, String reason) {

@@ -8,6 +8,7 @@ package dev.posthorn.signature;
  */
 public final class InvalidJsonException extends IllegalArgumentException {
 
+    /** Zero-based index of the offending character. */
     private final int position;
 
     InvalidJsonException(String problem, String text, int position) {

@@ -14,6 +14,7 @@ import java.util.Objects;
  */
 public record JsonNumber(String literal) {
 
+    /** Refuses text that is not a JSON number literal. */
     public JsonNumber {
         Objects.requireNonNull(literal, "literal");
         if (!isValidLiteral(literal)) {

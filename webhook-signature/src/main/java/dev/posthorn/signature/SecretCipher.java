@@ -51,6 +51,8 @@ public final class SecretCipher {
     }
 
     /**
+     * A cipher for the AES-256-GCM key given in base64 (e.g. {@code POSTHORN_SECRET_KEY}).
+     *
      * @param base64Key 32 bytes in standard base64, surrounding whitespace ignored
      * @throws IllegalArgumentException if the key is missing, not base64 or not 32 bytes long;
      *         the message never repeats the key

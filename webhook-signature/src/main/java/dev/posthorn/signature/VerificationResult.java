@@ -21,6 +21,7 @@ public sealed interface VerificationResult permits VerificationResult.Verified, 
      *                    first; a sender still signing with an older secret shows up as a higher index
      */
     record Verified(SignatureScheme scheme, int secretIndex) implements VerificationResult {
+        /** Refuses a null scheme. */
         public Verified {
             Objects.requireNonNull(scheme, "scheme");
         }
@@ -33,6 +34,7 @@ public sealed interface VerificationResult permits VerificationResult.Verified, 
      * @param detail a human-readable explanation for logs; never contains a secret or a signature
      */
     record Rejected(Reason reason, String detail) implements VerificationResult {
+        /** Refuses nulls. */
         public Rejected {
             Objects.requireNonNull(reason, "reason");
             Objects.requireNonNull(detail, "detail");

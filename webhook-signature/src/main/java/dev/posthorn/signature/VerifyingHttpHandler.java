@@ -37,6 +37,7 @@ public final class VerifyingHttpHandler implements HttpHandler {
         this(verifier, delegate, HttpVerification.DEFAULT_MAX_BODY_BYTES);
     }
 
+    /** Verifies with {@code verifier}, answering 413 to bodies over {@code maxBodyBytes}. */
     public VerifyingHttpHandler(WebhookVerifier verifier, HttpHandler delegate, int maxBodyBytes) {
         this.verifier = Objects.requireNonNull(verifier, "verifier");
         this.delegate = Objects.requireNonNull(delegate, "delegate");

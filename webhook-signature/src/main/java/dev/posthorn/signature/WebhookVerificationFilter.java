@@ -46,6 +46,7 @@ public final class WebhookVerificationFilter implements Filter {
         this(verifier, HttpVerification.DEFAULT_MAX_BODY_BYTES);
     }
 
+    /** Verifies with {@code verifier}, answering 413 to bodies over {@code maxBodyBytes}. */
     public WebhookVerificationFilter(WebhookVerifier verifier, int maxBodyBytes) {
         this.verifier = Objects.requireNonNull(verifier, "verifier");
         if (maxBodyBytes < 0 || maxBodyBytes == Integer.MAX_VALUE) {

@@ -85,6 +85,7 @@ public final class WebhookVerifier {
         this.requirement = builder.requirement;
     }
 
+    /** A builder: at least one secret is required; the rest has defaults. */
     public static Builder builder() {
         return new Builder();
     }
@@ -351,17 +352,21 @@ public final class WebhookVerifier {
             return this;
         }
 
+        /** The clock the timestamp tolerance is measured against (default: the system's UTC clock). */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
+        /** Which signature schemes a request must carry and pass. */
         public Builder require(Requirement requirement) {
             this.requirement = Objects.requireNonNull(requirement, "requirement");
             return this;
         }
 
         /**
+         * Validates every setting at once and builds the verifier.
+         *
          * @throws IllegalArgumentException listing every problem; secrets are named by position,
          *         never by value
          */

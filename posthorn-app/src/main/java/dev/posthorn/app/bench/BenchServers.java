@@ -1,9 +1,9 @@
 package dev.posthorn.app.bench;
 
-import dev.posthorn.testkit.EmbeddedKafkaBroker;
-import dev.posthorn.testkit.EmbeddedPostgresServer;
-import dev.posthorn.testkit.KafkaBroker;
-import dev.posthorn.testkit.PostgresServer;
+import dev.posthorn.embedded.EmbeddedKafka;
+import dev.posthorn.embedded.EmbeddedPostgres;
+import dev.posthorn.embedded.Kafka;
+import dev.posthorn.embedded.Postgres;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -18,12 +18,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class BenchServers implements AutoCloseable {
 
-    private final PostgresServer postgres;
-    private final KafkaBroker kafka;
+    private final Postgres postgres;
+    private final Kafka kafka;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread stopAtExit = new Thread(this::close, "bench-servers-stop");
 
-    private BenchServers(PostgresServer postgres, KafkaBroker kafka) {
+    private BenchServers(Postgres postgres, Kafka kafka) {
         this.postgres = postgres;
         this.kafka = kafka;
         Runtime.getRuntime().addShutdownHook(stopAtExit);
@@ -31,22 +31,22 @@ final class BenchServers implements AutoCloseable {
 
     /** Starts what is not given, Postgres and Kafka side by side. */
     static BenchServers start(BenchSettings settings, Console console) {
-        CompletableFuture<KafkaBroker> kafka = CompletableFuture.supplyAsync(() -> settings.kafkaBootstrap()
-                .map(KafkaBroker::external)
+        CompletableFuture<Kafka> kafka = CompletableFuture.supplyAsync(() -> settings.kafkaBootstrap()
+                .map(Kafka::external)
                 .orElseGet(() -> {
                     console.line("starting an in-process Kafka broker (KRaft)");
-                    return EmbeddedKafkaBroker.startTemporary();
+                    return EmbeddedKafka.startTemporary();
                 }));
-        PostgresServer postgres;
+        Postgres postgres;
         try {
             postgres = settings.postgresUrl()
-                    .map(url -> PostgresServer.external(url, settings.postgresUser(), settings.postgresPassword()))
+                    .map(url -> Postgres.external(url, settings.postgresUser(), settings.postgresPassword()))
                     .orElseGet(() -> {
                         console.line("starting an embedded Postgres (wal_level=logical)");
-                        return EmbeddedPostgresServer.startTemporary();
+                        return EmbeddedPostgres.startTemporary();
                     });
         } catch (RuntimeException e) {
-            kafka.thenAccept(KafkaBroker::close);
+            kafka.thenAccept(Kafka::close);
             throw e;
         }
         try {
@@ -64,11 +64,11 @@ final class BenchServers implements AutoCloseable {
      * The durability the figures were measured with, read from the server itself: commit latency and so
      * every throughput figure depend on it (the embedded cluster runs {@code fsync=off}: fast, not crash-safe).
      */
-    static String durability(PostgresServer postgres) {
+    static String durability(Postgres postgres) {
         try (Connection c = postgres.connect(); Statement s = c.createStatement()) {
             return "Postgres durability: fsync=" + show(s, "fsync") + " synchronous_commit=" + show(s, "synchronous_commit")
                     + " full_page_writes=" + show(s, "full_page_writes")
-                    + (postgres instanceof EmbeddedPostgresServer ? " (the embedded cluster this run started)" : "");
+                    + (postgres.embedded() ? " (the embedded cluster this run started)" : "");
         } catch (SQLException e) {
             return "Postgres durability: unknown (cannot read fsync / synchronous_commit: " + e.getMessage() + ")";
         }
@@ -80,17 +80,17 @@ final class BenchServers implements AutoCloseable {
         }
     }
 
-    PostgresServer postgres() {
+    Postgres postgres() {
         return postgres;
     }
 
-    KafkaBroker kafka() {
+    Kafka kafka() {
         return kafka;
     }
 
     /** Whether the servers were started by this run (and so hold nothing but this run's data). */
     boolean embedded() {
-        return postgres instanceof EmbeddedPostgresServer;
+        return postgres.embedded();
     }
 
     @Override

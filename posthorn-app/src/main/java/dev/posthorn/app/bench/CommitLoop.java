@@ -1,6 +1,6 @@
 package dev.posthorn.app.bench;
 
-import dev.posthorn.testkit.PostgresServer;
+import dev.posthorn.embedded.Postgres;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -36,7 +36,7 @@ final class CommitLoop {
         long dueNanos(long sequence);
     }
 
-    private final PostgresServer postgres;
+    private final Postgres postgres;
     private final int threads;
     private final long events;
     private final int eventsPerTransaction;
@@ -46,7 +46,7 @@ final class CommitLoop {
     private final AtomicLong firstCommitNanos = new AtomicLong();
     private final Set<UUID> committedIds = ConcurrentHashMap.newKeySet();
 
-    CommitLoop(PostgresServer postgres, int threads, long events, int eventsPerTransaction, Pacing pacing) {
+    CommitLoop(Postgres postgres, int threads, long events, int eventsPerTransaction, Pacing pacing) {
         this.postgres = postgres;
         this.threads = threads;
         this.events = events;

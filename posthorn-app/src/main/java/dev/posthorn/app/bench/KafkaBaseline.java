@@ -1,7 +1,7 @@
 package dev.posthorn.app.bench;
 
 import dev.posthorn.delivery.DeliveryHeaders;
-import dev.posthorn.testkit.KafkaBroker;
+import dev.posthorn.embedded.Kafka;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,10 +44,10 @@ final class KafkaBaseline {
     private static final int BATCH_BYTES = 256 * 1024;
 
     private final BenchSettings settings;
-    private final KafkaBroker kafka;
+    private final Kafka kafka;
     private final Console console;
 
-    KafkaBaseline(BenchSettings settings, KafkaBroker kafka, Console console) {
+    KafkaBaseline(BenchSettings settings, Kafka kafka, Console console) {
         this.settings = settings;
         this.kafka = kafka;
         this.console = console;

@@ -1,6 +1,6 @@
 package dev.posthorn.app.bench;
 
-import dev.posthorn.testkit.PostgresServer;
+import dev.posthorn.embedded.Postgres;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -25,10 +25,10 @@ final class LatencyPhase {
 
     private final BenchSettings settings;
     private final PosthornPipeline pipeline;
-    private final PostgresServer postgres;
+    private final Postgres postgres;
     private final Console console;
 
-    LatencyPhase(BenchSettings settings, PosthornPipeline pipeline, PostgresServer postgres, Console console) {
+    LatencyPhase(BenchSettings settings, PosthornPipeline pipeline, Postgres postgres, Console console) {
         this.settings = settings;
         this.pipeline = pipeline;
         this.postgres = postgres;

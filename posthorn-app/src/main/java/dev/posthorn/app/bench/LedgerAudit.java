@@ -3,7 +3,7 @@ package dev.posthorn.app.bench;
 import dev.posthorn.app.ops.TopicScan;
 import dev.posthorn.delivery.DeliveryHeaders;
 import dev.posthorn.delivery.Topics;
-import dev.posthorn.testkit.KafkaBroker;
+import dev.posthorn.embedded.Kafka;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -34,11 +34,11 @@ final class LedgerAudit {
 
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
 
-    private final KafkaBroker kafka;
+    private final Kafka kafka;
     private final Topics topics;
     private final String groupId;
 
-    LedgerAudit(KafkaBroker kafka, Topics topics, String groupId) {
+    LedgerAudit(Kafka kafka, Topics topics, String groupId) {
         this.kafka = kafka;
         this.topics = topics;
         this.groupId = groupId;

@@ -1,6 +1,6 @@
 package dev.posthorn.app.bench;
 
-import dev.posthorn.testkit.PostgresServer;
+import dev.posthorn.embedded.Postgres;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,11 +22,11 @@ final class PipelineLoad {
 
     private final BenchSettings settings;
     private final PosthornPipeline pipeline;
-    private final PostgresServer postgres;
+    private final Postgres postgres;
     private final Console console;
     private final PostgresCpu postgresCpu;
 
-    PipelineLoad(BenchSettings settings, PosthornPipeline pipeline, PostgresServer postgres, Console console) {
+    PipelineLoad(BenchSettings settings, PosthornPipeline pipeline, Postgres postgres, Console console) {
         this.settings = settings;
         this.pipeline = pipeline;
         this.postgres = postgres;

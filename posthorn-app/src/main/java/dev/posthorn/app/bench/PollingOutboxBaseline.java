@@ -1,7 +1,7 @@
 package dev.posthorn.app.bench;
 
 import dev.posthorn.signature.WebhookSecrets;
-import dev.posthorn.testkit.PostgresServer;
+import dev.posthorn.embedded.Postgres;
 import java.net.URI;
 import java.sql.Array;
 import java.sql.Connection;
@@ -38,14 +38,14 @@ final class PollingOutboxBaseline {
     private static final Duration POLL_INTERVAL = Duration.ofMillis(100);
 
     private final BenchSettings settings;
-    private final PostgresServer postgres;
+    private final Postgres postgres;
     private final WebhookReceiver receiver;
     private final Console console;
     private final String secret = WebhookSecrets.generate();
     private final AtomicLong failedPosts = new AtomicLong();
     private final PostgresCpu postgresCpu;
 
-    PollingOutboxBaseline(BenchSettings settings, PostgresServer postgres, WebhookReceiver receiver, Console console) {
+    PollingOutboxBaseline(BenchSettings settings, Postgres postgres, WebhookReceiver receiver, Console console) {
         this.settings = settings;
         this.postgres = postgres;
         this.receiver = receiver;

@@ -1,7 +1,6 @@
 package dev.posthorn.app.bench;
 
-import dev.posthorn.testkit.EmbeddedPostgresServer;
-import dev.posthorn.testkit.PostgresServer;
+import dev.posthorn.embedded.Postgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,8 +23,8 @@ final class PostgresCpu {
         this.postmasterPid = postmasterPid;
     }
 
-    static PostgresCpu of(PostgresServer postgres) {
-        long pid = postgres instanceof EmbeddedPostgresServer embedded ? embedded.postmasterPid() : -1;
+    static PostgresCpu of(Postgres postgres) {
+        long pid = postgres.serverPid();
         return new PostgresCpu(pid > 0 && Files.isDirectory(Path.of("/proc", Long.toString(pid))) ? pid : -1);
     }
 

@@ -8,7 +8,7 @@ import dev.posthorn.outbox.Subscriptions;
 import dev.posthorn.relay.RelayConfig;
 import dev.posthorn.relay.RelayService;
 import dev.posthorn.signature.SecretCipher;
-import dev.posthorn.testkit.PostgresServer;
+import dev.posthorn.embedded.Postgres;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -70,7 +70,7 @@ final class PosthornPipeline implements AutoCloseable {
                 .slotName(names.slot())
                 .secretCipher(SecretCipher.fromBase64Key(secretKey))
                 .build();
-        PostgresServer postgres = servers.postgres();
+        Postgres postgres = servers.postgres();
         try (Connection connection = postgres.connect()) {
             outbox.install(connection);
         }
@@ -86,7 +86,7 @@ final class PosthornPipeline implements AutoCloseable {
     }
 
     private void startRelay(BenchSettings settings, Console console) throws InterruptedException {
-        PostgresServer postgres = servers.postgres();
+        Postgres postgres = servers.postgres();
         relay = new RelayService(RelayConfig.builder()
                 .databaseUrl(postgres.jdbcUrl())
                 .user(postgres.user())
@@ -132,7 +132,7 @@ final class PosthornPipeline implements AutoCloseable {
         }
     }
 
-    private static PGSimpleDataSource dataSource(PostgresServer postgres) {
+    private static PGSimpleDataSource dataSource(Postgres postgres) {
         PGSimpleDataSource dataSource = new PGSimpleDataSource();
         dataSource.setURL(postgres.jdbcUrl());
         dataSource.setUser(postgres.user());

@@ -1,7 +1,7 @@
 package dev.posthorn.app.bench;
 
 import dev.posthorn.outbox.Outbox;
-import dev.posthorn.testkit.PostgresServer;
+import dev.posthorn.embedded.Postgres;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -21,9 +21,9 @@ final class RouteProbe {
     private static final Duration ROUND = Duration.ofSeconds(1);
 
     private final Outbox outbox;
-    private final PostgresServer postgres;
+    private final Postgres postgres;
 
-    RouteProbe(Outbox outbox, PostgresServer postgres) {
+    RouteProbe(Outbox outbox, Postgres postgres) {
         this.outbox = outbox;
         this.postgres = postgres;
     }

@@ -21,7 +21,7 @@ public final class AdminCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ConfigReader config = Environment.read();
+        ConfigReader config = Environment.forService();
         String bind = config.string(Settings.ADMIN_BIND);
         int port = config.integer(Settings.ADMIN_PORT, 0, 65535);
         int metricsPort = config.integer(Settings.METRICS_PORT, 0, 65535);

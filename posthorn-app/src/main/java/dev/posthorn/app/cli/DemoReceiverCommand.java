@@ -23,7 +23,7 @@ public final class DemoReceiverCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ConfigReader config = Environment.read();
+        ConfigReader config = Environment.forService();
         int metricsPort = config.integer(Settings.METRICS_PORT, 0, 65535);
         Operations ops = Environment.operations(config);
         Services services = new Services("demo-receiver", Duration.ofSeconds(5));

@@ -39,7 +39,7 @@ public final class DevCommand implements Callable<Integer> {
         System.out.println("Posthorn dev: starting the whole pipeline (Ctrl-C stops it)");
         Services services = new Services("posthorn dev", Duration.ofSeconds(20));
         DevStack stack = DevStack.start(new DevStack.Options(home, adminPort, receiverPort, kafkaPort, postgresPort,
-                true, Environment.read().values()), System.out);
+                true, Environment.forService().values()), System.out);
         services.add("dev stack", budget -> stack.close());
         int admin = stack.adminPort();
         int receiver = stack.receiver().port();
@@ -58,8 +58,15 @@ public final class DevCommand implements Callable<Integer> {
                   curl -s -X POST http://127.0.0.1:%1$d/_webhooks/test-fire -H 'Content-Type: application/json' \\
                        -d '{"topic":"invoice.created","payload":{"invoice":"inv_1","amount_cents":4200}}'
 
+                The CLI talks to this stack by itself while it runs (it reads %6$s when no
+                POSTHORN_* variable is set), e.g. ./posthorn subscriptions list, ./posthorn dlq list, ./posthorn health
+                For other tools, or a CLI started elsewhere:
+                %7$s
+
                 Webhooks arriving at the demo receiver are printed below.
-                """, admin, receiver, stack.kafkaBootstrap(), stack.jdbcUrl(), stack.postgresUser());
+                """, admin, receiver, stack.kafkaBootstrap(), stack.jdbcUrl(), stack.postgresUser(),
+                dev.posthorn.app.dev.DevConnection.file(home),
+                stack.connection().exportBlock(home.toAbsolutePath().resolve("secret.key")).indent(2).stripTrailing());
         return services.awaitStop(() -> false);
     }
 
@@ -68,7 +75,7 @@ public final class DevCommand implements Callable<Integer> {
      * would bury them. POSTHORN_LOG_LEVEL still turns them back on.
      */
     private static void quietLogsUnlessAsked() {
-        if (Environment.read().optional(dev.posthorn.app.config.Settings.LOG_LEVEL).filter(v -> !v.equals("INFO"))
+        if (Environment.forService().optional(dev.posthorn.app.config.Settings.LOG_LEVEL).filter(v -> !v.equals("INFO"))
                 .isPresent()) {
             return;
         }

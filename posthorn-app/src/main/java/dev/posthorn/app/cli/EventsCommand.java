@@ -105,8 +105,8 @@ public final class EventsCommand implements Runnable {
             } catch (IllegalArgumentException e) {
                 throw new UserError("events bench: --span: " + e.getMessage());
             }
-            dev.posthorn.testkit.EmbeddedKafkaBroker kafka = bootstrap == null
-                    ? dev.posthorn.testkit.EmbeddedKafkaBroker.startTemporary() : null;
+            dev.posthorn.embedded.EmbeddedKafka kafka = bootstrap == null
+                    ? dev.posthorn.embedded.EmbeddedKafka.startTemporary() : null;
             try {
                 var result = dev.posthorn.app.attempts.LookupBenchmark.run(
                         bootstrap != null ? bootstrap : kafka.bootstrapServers(), events, spread, System.out);

@@ -16,12 +16,17 @@ import picocli.CommandLine.Option;
         description = "Ask a running Posthorn service for its health; exit 0 when it is UP.")
 public final class HealthCommand implements Callable<Integer> {
 
-    @Option(names = "--url", description = "health URL (default: http://127.0.0.1:$POSTHORN_METRICS_PORT/health)")
+    @Option(names = "--url", description = {"health URL (default: the running `posthorn dev` stack's when no",
+            "POSTHORN_* variable is set, else http://127.0.0.1:$POSTHORN_METRICS_PORT/health)"})
     String url;
 
     @Override
     public Integer call() throws Exception {
         String target = url;
+        if (target == null) {
+            target = Environment.devStack().map(dev.posthorn.app.dev.DevConnection::healthUrl)
+                    .filter(u -> !u.isBlank()).orElse(null);
+        }
         if (target == null) {
             ConfigReader config = Environment.read();
             int port = config.integer(Settings.METRICS_PORT, 1, 65535);
@@ -35,7 +40,8 @@ public final class HealthCommand implements Callable<Integer> {
             System.out.println(response.body());
             return response.statusCode() == 200 ? 0 : 1;
         } catch (java.io.IOException e) {
-            System.err.println("posthorn health: " + target + " unreachable: " + e.getMessage());
+            System.err.println("posthorn health: " + target + " unreachable: "
+                    + dev.posthorn.app.Failures.describe(e));
             return 1;
         }
     }

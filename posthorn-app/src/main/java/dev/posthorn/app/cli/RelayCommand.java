@@ -5,6 +5,7 @@ import dev.posthorn.app.config.Settings;
 import dev.posthorn.app.config.Wiring;
 import dev.posthorn.app.metrics.Observability;
 import dev.posthorn.app.metrics.RelayMetrics;
+import dev.posthorn.app.tracing.Tracing;
 import dev.posthorn.relay.RelayService;
 import dev.posthorn.relay.RelayState;
 import java.time.Clock;
@@ -20,13 +21,15 @@ public final class RelayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ConfigReader config = Environment.read();
+        ConfigReader config = Environment.forService();
         int metricsPort = config.integer(Settings.METRICS_PORT, 0, 65535);
         Observability observability = new Observability();
-        var relayConfig = Wiring.relay(config, new RelayMetrics(observability.registry()), Clock.systemUTC());
+        Tracing tracing = Tracing.fromEnvironment("posthorn-relay");
+        var relayConfig = Wiring.relay(config, new RelayMetrics(observability.registry(), tracing), Clock.systemUTC());
 
         Services services = new Services("relay", Duration.ofSeconds(10));
         services.add("metrics", budget -> observability.close());
+        services.add("tracing", budget -> tracing.close());
         RelayService relay = new RelayService(relayConfig);
         services.add("relay", relay::close);
         RelayMetrics.bindGauges(observability.registry(), () -> relay);

@@ -14,8 +14,8 @@ import dev.posthorn.delivery.DeliveryService;
 import dev.posthorn.outbox.Outbox;
 import dev.posthorn.relay.RelayService;
 import dev.posthorn.signature.SecretCipher;
-import dev.posthorn.testkit.EmbeddedKafkaBroker;
-import dev.posthorn.testkit.EmbeddedPostgresServer;
+import dev.posthorn.embedded.EmbeddedKafka;
+import dev.posthorn.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -48,13 +48,14 @@ public final class DevStack implements AutoCloseable {
 
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final PrintStream out;
-    private EmbeddedPostgresServer postgres;
-    private EmbeddedKafkaBroker kafka;
+    private EmbeddedPostgres postgres;
+    private EmbeddedKafka kafka;
     private RelayService relay;
     private DeliveryService delivery;
     private AdminServer admin;
     private DemoReceiver receiver;
     private Operations operations;
+    private DevConnection connection;
 
     private DevStack(PrintStream out) {
         this.out = out;
@@ -77,10 +78,10 @@ public final class DevStack implements AutoCloseable {
         Clock clock = Clock.systemUTC();
 
         postgres = step("Postgres 17 (wal_level=logical) in " + home.resolve("postgres"), () ->
-                EmbeddedPostgresServer.start(home.resolve("postgres"), options.postgresPort(), options.persistent()));
+                EmbeddedPostgres.start(home.resolve("postgres"), options.postgresPort(), options.persistent()));
         started.push(postgres);
         kafka = step("Kafka broker (KRaft, in-process) in " + home.resolve("kafka"), () ->
-                EmbeddedKafkaBroker.start(home.resolve("kafka"), options.kafkaPort(), options.persistent()));
+                EmbeddedKafka.start(home.resolve("kafka"), options.kafkaPort(), options.persistent()));
         started.push(kafka);
 
         Map<String, String> devSettings = new HashMap<>();
@@ -104,7 +105,9 @@ public final class DevStack implements AutoCloseable {
 
         Observability observability = new Observability();
         started.push(observability);
-        var relayConfig = Wiring.relay(config, new RelayMetrics(observability.registry()), clock);
+        dev.posthorn.app.tracing.Tracing tracing = dev.posthorn.app.tracing.Tracing.fromEnvironment("posthorn-dev");
+        started.push(tracing);
+        var relayConfig = Wiring.relay(config, new RelayMetrics(observability.registry(), tracing), clock);
         relay = step("relay (Debezium → Kafka)", () -> {
             RelayService r = new RelayService(relayConfig);
             started.push(() -> r.close(Duration.ofSeconds(10)));
@@ -118,7 +121,7 @@ public final class DevStack implements AutoCloseable {
         RelayMetrics.bindGauges(observability.registry(), () -> relay);
 
         var deliveryConfig = Wiring.delivery(config, new DeliveryMetrics(observability.registry(),
-                config.bool(Settings.METRICS_ENDPOINT_LABELS)), clock, true);
+                config.bool(Settings.METRICS_ENDPOINT_LABELS), tracing), clock, true);
         delivery = step("delivery consumer (loopback allowed in dev)", () -> {
             DeliveryService d = new DeliveryService(deliveryConfig);
             started.push(() -> d.close(Duration.ofSeconds(10)));
@@ -147,6 +150,21 @@ public final class DevStack implements AutoCloseable {
         receiver = step("demo receiver", () -> DemoReceiver.start("127.0.0.1", options.receiverPort(),
                 operations::validSecrets, clock, out));
         started.push(receiver);
+
+        connection = new DevConnection(home, cliSettings(config.values()),
+                "http://127.0.0.1:" + admin.port() + "/health", ProcessHandle.current().pid());
+        connection.write();
+        DevConnection written = connection;
+        started.push(written::deleteIfOurs);
+    }
+
+    /** What the CLI needs to talk to this stack: everything it runs with but the service-only keys. */
+    private static Map<String, String> cliSettings(Map<String, String> values) {
+        Map<String, String> settings = new HashMap<>(values);
+        settings.keySet().removeIf(key -> !key.startsWith("POSTHORN_") || key.startsWith("POSTHORN_ADMIN_")
+                || java.util.Set.of(Settings.CONFIG_FILE, Settings.LOG_LEVEL, Settings.JAVA_OPTS, Settings.METRICS_PORT)
+                        .contains(key));
+        return settings;
     }
 
     /** Dev mode keeps one generated key next to its data, so subscriptions survive a restart. */
@@ -177,6 +195,11 @@ public final class DevStack implements AutoCloseable {
         T result = step.run();
         out.printf("ok (%.1f s)%n", (System.nanoTime() - start) / 1e9);
         return result;
+    }
+
+    /** How the CLI reaches this stack (also kept in {@code <home>/connection.properties} while it runs). */
+    public DevConnection connection() {
+        return connection;
     }
 
     public Operations operations() {

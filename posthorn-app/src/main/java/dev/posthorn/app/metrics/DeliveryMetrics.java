@@ -1,6 +1,9 @@
 package dev.posthorn.app.metrics;
 
 import dev.posthorn.delivery.DeliveryGauges;
+import dev.posthorn.app.tracing.Tracing;
+import dev.posthorn.delivery.AttemptObserver;
+import dev.posthorn.delivery.AttemptStart;
 import dev.posthorn.delivery.DeliveryListener;
 import dev.posthorn.delivery.DeliveryService;
 import dev.posthorn.delivery.FailureClass;
@@ -24,14 +27,27 @@ public final class DeliveryMetrics implements DeliveryListener {
     private final boolean endpointLabels;
     private final AtomicReference<DeliveryGauges> gauges = new AtomicReference<>();
 
+    private final Tracing tracing;
+
     /** @param endpointLabels tag delivered, failures and latency with the endpoint (host:port) */
     public DeliveryMetrics(MeterRegistry registry, boolean endpointLabels) {
+        this(registry, endpointLabels, Tracing.OFF);
+    }
+
+    /** Also spans for each attempt, when {@code tracing} is on; the subscriber then receives the attempt span's traceparent. */
+    public DeliveryMetrics(MeterRegistry registry, boolean endpointLabels, Tracing tracing) {
+        this.tracing = tracing;
         this.registry = registry;
         this.endpointLabels = endpointLabels;
         Gauge.builder("posthorn.delivery.in.flight", () -> read(g -> g.inFlight())).register(registry);
         Gauge.builder("posthorn.delivery.queued", () -> read(g -> g.queued())).register(registry);
         Gauge.builder("posthorn.delivery.consumer.lag", () -> read(g -> g.consumerLag())).register(registry);
         Gauge.builder("posthorn.delivery.inbox.markers", () -> read(g -> g.inboxMarkers())).register(registry);
+    }
+
+    @Override
+    public AttemptObserver attemptStarting(AttemptStart attempt) {
+        return tracing.attemptStarting(attempt);
     }
 
     public static Observability.Health health(DeliveryService delivery) {

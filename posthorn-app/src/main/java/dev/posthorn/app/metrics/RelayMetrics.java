@@ -1,6 +1,8 @@
 package dev.posthorn.app.metrics;
 
+import dev.posthorn.app.tracing.Tracing;
 import dev.posthorn.relay.RelayListener;
+import dev.posthorn.relay.RelayedEvent;
 import dev.posthorn.relay.RelayService;
 import dev.posthorn.relay.RelayState;
 import io.micrometer.core.instrument.Counter;
@@ -18,11 +20,29 @@ public final class RelayMetrics implements RelayListener {
     private final Counter malformed;
     private final DistributionSummary batchSize;
 
+    private final Tracing tracing;
+
     public RelayMetrics(MeterRegistry registry) {
+        this(registry, Tracing.OFF);
+    }
+
+    /** Also a PRODUCER span per relayed event, when {@code tracing} is on. */
+    public RelayMetrics(MeterRegistry registry, Tracing tracing) {
+        this.tracing = tracing;
         events = Counter.builder("posthorn.relay.events").description("outbox events relayed to Kafka").register(registry);
         subscriptionChanges = Counter.builder("posthorn.relay.subscription.changes").register(registry);
         malformed = Counter.builder("posthorn.relay.malformed.rows").register(registry);
         batchSize = DistributionSummary.builder("posthorn.relay.batch.size").register(registry);
+    }
+
+    @Override
+    public void eventRelayed(RelayedEvent event) {
+        tracing.eventRelayed(event);
+    }
+
+    @Override
+    public boolean observesEvents() {
+        return tracing.enabled();
     }
 
     /** Gauges read from the running relay (its own snapshot), registered once it exists. */
