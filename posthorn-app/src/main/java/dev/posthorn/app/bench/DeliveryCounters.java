@@ -20,6 +20,8 @@ final class DeliveryCounters implements DeliveryListener {
 
     private final LongAdder delivered = new LongAdder();
     private final LongAdder failed = new LongAdder();
+    /** Failed attempts by kind: a run with failures says which, so a figure is never read without them. */
+    private final java.util.Map<FailureClass, LongAdder> failedBy = new java.util.concurrent.ConcurrentHashMap<>();
     private final LongAdder retried = new LongAdder();
     private final LongAdder deadLettered = new LongAdder();
     private final LongAdder responses = new LongAdder();
@@ -49,6 +51,7 @@ final class DeliveryCounters implements DeliveryListener {
     @Override
     public void failed(String subscriptionId, String endpoint, FailureClass failure) {
         failed.increment();
+        failedBy.computeIfAbsent(failure, f -> new LongAdder()).increment();
     }
 
     @Override
@@ -67,10 +70,19 @@ final class DeliveryCounters implements DeliveryListener {
         return live != null && live.inFlight() == 0 && live.queued() == 0 && live.consumerLag() == 0;
     }
 
+    private String failedKinds() {
+        if (failedBy.isEmpty()) {
+            return "";
+        }
+        java.util.StringJoiner kinds = new java.util.StringJoiner(" ", " (", ")");
+        new java.util.TreeMap<>(failedBy).forEach((kind, n) -> kinds.add(kind.name().toLowerCase(java.util.Locale.ROOT) + " " + n.sum()));
+        return kinds.toString();
+    }
+
     /** One line: delivered, failed attempts, retries, dead letters, and the live gauges once known. */
     String summary() {
         DeliveryGauges live = gauges;
-        String counts = "delivery: delivered " + delivered.sum() + ", failed " + failed.sum()
+        String counts = "delivery: delivered " + delivered.sum() + ", failed " + failed.sum() + failedKinds()
                 + ", retried " + retried.sum() + ", dlq " + deadLettered.sum();
         if (live == null) {
             return counts;

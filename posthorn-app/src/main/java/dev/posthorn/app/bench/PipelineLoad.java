@@ -46,6 +46,7 @@ final class PipelineLoad {
         List<String> cutOff = new ArrayList<>();
         DeliveryCounters.Responses responsesBefore = pipeline.responses();
         double cpuBefore = postgresCpu.millis();
+        double jvmBefore = PostgresCpu.jvmMillis();
         try (Console.Progress progress = console.progress(() -> phase + ": committed " + app.committed() + "/" + events
                 + ", received " + received(awaited) + "/" + events * awaited.size() + "; " + pipeline.status())) {
             app.run(new EventPublisher(pipeline.outbox(), route.eventTopic()));
@@ -60,6 +61,7 @@ final class PipelineLoad {
             }
         }
         double cpuAfter = postgresCpu.millis();
+        double jvmAfter = PostgresCpu.jvmMillis();
         long last = awaited.stream().mapToLong(s -> s.endpoint().lastReceiptNanos()).max().orElse(0);
         Throughput throughput = new Throughput(received(awaited), app.firstCommitNanos(), last);
         String responseTime = phase + ": endpoints answered in "
@@ -71,6 +73,9 @@ final class PipelineLoad {
                     + " slots per endpoint)";
         }
         console.line(responseTime);
+        console.line(phase + ": CPU per event " + BenchResult.millis(PostgresCpu.perThousand(cpuBefore, cpuAfter, events))
+                + " µs in Postgres, " + BenchResult.millis(PostgresCpu.perThousand(jvmBefore, jvmAfter, events))
+                + " µs in this JVM (app, relay, Kafka broker, delivery, receiver)");
         return new Outcome(throughput, PostgresCpu.perThousand(cpuBefore, cpuAfter, events),
                 new OwedDeliveries(phase, route, app.committedIds()), cutOff);
     }

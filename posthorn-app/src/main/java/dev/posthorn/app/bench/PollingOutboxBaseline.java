@@ -76,6 +76,7 @@ final class PollingOutboxBaseline {
         URI url = receiver.url(endpoint);
         CountDownLatch stop = new CountDownLatch(1);
         double cpuBefore;
+        double jvmBefore;
         CommitLoop app = new CommitLoop(postgres, settings.appThreads(), events, 1, CommitLoop.Pacing.ASAP);
         try (SignedPoster poster = new SignedPoster(settings, Clock.systemUTC());
                 ExecutorService pollers = Executors.newFixedThreadPool(settings.concurrency(),
@@ -83,6 +84,7 @@ final class PollingOutboxBaseline {
                 Console.Progress progress = console.progress(() -> endpointName + ": committed " + app.committed()
                         + "/" + events + ", received " + endpoint.distinctEvents() + ", failed posts " + failedPosts.get())) {
             cpuBefore = postgresCpu.millis();
+            jvmBefore = PostgresCpu.jvmMillis();
             List<Future<Void>> running = new ArrayList<>();
             for (int i = 0; i < settings.concurrency(); i++) {
                 running.add(pollers.submit(() -> {
@@ -103,6 +105,10 @@ final class PollingOutboxBaseline {
             }
         }
         double cpuAfter = postgresCpu.millis();
+        double jvmAfter = PostgresCpu.jvmMillis();
+        console.line(endpointName + ": CPU per event " + BenchResult.millis(PostgresCpu.perThousand(cpuBefore, cpuAfter, events))
+                + " µs in Postgres, " + BenchResult.millis(PostgresCpu.perThousand(jvmBefore, jvmAfter, events))
+                + " µs in this JVM (app, pollers, receiver)");
         return new Outcome(new Throughput(endpoint.distinctEvents(), app.firstCommitNanos(), endpoint.lastReceiptNanos()),
                 PostgresCpu.perThousand(cpuBefore, cpuAfter, events));
     }

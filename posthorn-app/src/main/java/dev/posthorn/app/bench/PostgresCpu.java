@@ -51,6 +51,20 @@ final class PostgresCpu {
         return ticks * MILLIS_PER_TICK;
     }
 
+    /**
+     * CPU milliseconds this JVM has used so far (everything the bench runs in-process: app threads, relay,
+     * Kafka broker, delivery, receivers), or NaN where the JVM does not say. Read beside {@link #millis()}
+     * so that a phase's cost per event is known on both sides of the database.
+     */
+    static double jvmMillis() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            long nanos = os.getProcessCpuTime();
+            return nanos < 0 ? Double.NaN : nanos / 1e6;
+        }
+        return Double.NaN;
+    }
+
     /** CPU milliseconds per 1,000 events between two readings of {@link #millis()}. */
     static double perThousand(double before, double after, long events) {
         return events <= 0 ? Double.NaN : (after - before) * 1000 / events;
