@@ -104,6 +104,7 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
     private volatile int inFlightGauge;
     private volatile int queuedGauge;
     private volatile long lagGauge;
+    private volatile int waitingForSubscriptionsGauge;
 
     ConsumerLoop(DeliveryConfig config, KafkaConsumer<byte[], byte[]> consumer, SubscriptionRegistry registry,
                  InboxStore inbox, DeliveryWorker worker, ExecutorService workers, SafeListener listener,
@@ -134,6 +135,10 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
 
     long lag() {
         return lagGauge;
+    }
+
+    int waitingForSubscriptions() {
+        return waitingForSubscriptionsGauge;
     }
 
     void subscribe() {
@@ -676,10 +681,15 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
     private void updateGauges() {
         inFlightGauge = inFlight;
         int queued = slots.queued();
+        int waiting = 0;
         for (PartitionWork work : partitions.values()) {
             queued += work.buffered + work.held;
+            if (work.subscriptionsHold.holding()) {
+                waiting++;
+            }
         }
         queuedGauge = queued;
+        waitingForSubscriptionsGauge = waiting;
         if (System.nanoTime() - nextLagNanos >= 0) {
             long lag = 0;
             for (TopicPartition tp : partitions.keySet()) {

@@ -12,6 +12,12 @@ public interface DeliveryGauges {
     /** Sum of consumer lag over the assigned partitions, as of the last poll. */
     long consumerLag();
 
+    /**
+     * Events partitions paused until the subscriptions view has read what their next event needs (see
+     * {@link SubscriptionsHold}); above zero for long, the subscriptions follower is behind.
+     */
+    int waitingForSubscriptions();
+
     /** Inbox markers held in memory. */
     long inboxMarkers();
 }

@@ -148,6 +148,12 @@ public final class DeliveryService implements AutoCloseable {
             }
 
             @Override
+            public int waitingForSubscriptions() {
+                ConsumerLoop l = loop;
+                return l == null ? 0 : l.waitingForSubscriptions();
+            }
+
+            @Override
             public long inboxMarkers() {
                 InboxStore i = inboxView;
                 return i == null ? 0 : i.size();

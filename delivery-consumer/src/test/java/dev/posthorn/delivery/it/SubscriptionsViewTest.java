@@ -48,14 +48,16 @@ class SubscriptionsViewTest {
              Receiver early = Receiver.start(Receiver.OK, "s");
              Receiver late = Receiver.start(Receiver.OK, "s")) {
             var first = posthorn.subscription("stamp.*", early.url()).secret("s").write();
-            posthorn.start(posthorn.config().build());
+            DeliveryService service = posthorn.start(posthorn.config().build());
             String warmUp = posthorn.event("stamp.warm").send().id();
             Await.until(Duration.ofSeconds(30), "delivery consuming",
                     () -> early.requests().stream().anyMatch(r -> r.eventId().equals(warmUp)));
             long next = first.offset() + 1;
             String id = posthorn.event("stamp.taken").timestamp(Instant.now().minusSeconds(10))
                     .subscriptionsThrough(first.partition() + ":" + (next + 1)).send().id();
-            Thread.sleep(300); // the event is on the topic and read before the subscription it needs exists
+            // The event is read, and waits, before the subscription it needs exists.
+            Await.until(Duration.ofSeconds(20), "the event's partition waiting for the subscriptions view",
+                    () -> service.gauges().waitingForSubscriptions() == 1);
             var second = posthorn.subscription("stamp.*", late.url()).secret("s").write();
             assertThat(second.offset()).as("the offset the stamp named").isEqualTo(next);
 

@@ -24,14 +24,14 @@ final class PipelineLoad {
     private final PosthornPipeline pipeline;
     private final Postgres postgres;
     private final Console console;
-    private final PostgresCpu postgresCpu;
+    private final CpuMeter cpu;
 
     PipelineLoad(BenchSettings settings, PosthornPipeline pipeline, Postgres postgres, Console console) {
         this.settings = settings;
         this.pipeline = pipeline;
         this.postgres = postgres;
         this.console = console;
-        this.postgresCpu = PostgresCpu.of(postgres);
+        this.cpu = CpuMeter.of(postgres);
     }
 
     /** Every subscriber of the route is awaited and counted. */
@@ -45,8 +45,7 @@ final class PipelineLoad {
         CommitLoop app = new CommitLoop(postgres, settings.appThreads(), events, eventsPerTransaction, CommitLoop.Pacing.ASAP);
         List<String> cutOff = new ArrayList<>();
         DeliveryCounters.Responses responsesBefore = pipeline.responses();
-        double cpuBefore = postgresCpu.millis();
-        double jvmBefore = PostgresCpu.jvmMillis();
+        CpuMeter.Reading cpuBefore = cpu.read();
         try (Console.Progress progress = console.progress(() -> phase + ": committed " + app.committed() + "/" + events
                 + ", received " + received(awaited) + "/" + events * awaited.size() + "; " + pipeline.status())) {
             app.run(new EventPublisher(pipeline.outbox(), route.eventTopic()));
@@ -60,8 +59,7 @@ final class PipelineLoad {
                 }
             }
         }
-        double cpuAfter = postgresCpu.millis();
-        double jvmAfter = PostgresCpu.jvmMillis();
+        CpuMeter.PerEvent cpuPerEvent = CpuMeter.perEvent(cpuBefore, cpu.read(), events);
         long last = awaited.stream().mapToLong(s -> s.endpoint().lastReceiptNanos()).max().orElse(0);
         Throughput throughput = new Throughput(received(awaited), app.firstCommitNanos(), last);
         String responseTime = phase + ": endpoints answered in "
@@ -73,10 +71,8 @@ final class PipelineLoad {
                     + " slots per endpoint)";
         }
         console.line(responseTime);
-        console.line(phase + ": CPU per event " + BenchResult.millis(PostgresCpu.perThousand(cpuBefore, cpuAfter, events))
-                + " µs in Postgres, " + BenchResult.millis(PostgresCpu.perThousand(jvmBefore, jvmAfter, events))
-                + " µs in this JVM (app, relay, Kafka broker, delivery, receiver)");
-        return new Outcome(throughput, PostgresCpu.perThousand(cpuBefore, cpuAfter, events),
+        console.line(phase + ": " + cpuPerEvent.describe("app, relay, Kafka broker, delivery, receiver"));
+        return new Outcome(throughput, cpuPerEvent.postgresMicros(),
                 new OwedDeliveries(phase, route, app.committedIds()), cutOff);
     }
 

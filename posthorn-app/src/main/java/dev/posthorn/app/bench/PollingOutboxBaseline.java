@@ -43,14 +43,14 @@ final class PollingOutboxBaseline {
     private final Console console;
     private final String secret = WebhookSecrets.generate();
     private final AtomicLong failedPosts = new AtomicLong();
-    private final PostgresCpu postgresCpu;
+    private final CpuMeter cpu;
 
     PollingOutboxBaseline(BenchSettings settings, Postgres postgres, WebhookReceiver receiver, Console console) {
         this.settings = settings;
         this.postgres = postgres;
         this.receiver = receiver;
         this.console = console;
-        this.postgresCpu = PostgresCpu.of(postgres);
+        this.cpu = CpuMeter.of(postgres);
     }
 
     /** What the measured round moved, and the Postgres CPU per 1,000 events it took (NaN if unread). */
@@ -75,16 +75,14 @@ final class PollingOutboxBaseline {
                 ReceiverEndpoint.accepting(endpointName, secret, ReceiverEndpoint.ReceiptListener.NONE));
         URI url = receiver.url(endpoint);
         CountDownLatch stop = new CountDownLatch(1);
-        double cpuBefore;
-        double jvmBefore;
+        CpuMeter.Reading cpuBefore;
         CommitLoop app = new CommitLoop(postgres, settings.appThreads(), events, 1, CommitLoop.Pacing.ASAP);
         try (SignedPoster poster = new SignedPoster(settings, Clock.systemUTC());
                 ExecutorService pollers = Executors.newFixedThreadPool(settings.concurrency(),
                         Thread.ofPlatform().name("bench-poller-", 0).factory());
                 Console.Progress progress = console.progress(() -> endpointName + ": committed " + app.committed()
                         + "/" + events + ", received " + endpoint.distinctEvents() + ", failed posts " + failedPosts.get())) {
-            cpuBefore = postgresCpu.millis();
-            jvmBefore = PostgresCpu.jvmMillis();
+            cpuBefore = cpu.read();
             List<Future<Void>> running = new ArrayList<>();
             for (int i = 0; i < settings.concurrency(); i++) {
                 running.add(pollers.submit(() -> {
@@ -104,13 +102,10 @@ final class PollingOutboxBaseline {
                 awaitPoller(poller);
             }
         }
-        double cpuAfter = postgresCpu.millis();
-        double jvmAfter = PostgresCpu.jvmMillis();
-        console.line(endpointName + ": CPU per event " + BenchResult.millis(PostgresCpu.perThousand(cpuBefore, cpuAfter, events))
-                + " µs in Postgres, " + BenchResult.millis(PostgresCpu.perThousand(jvmBefore, jvmAfter, events))
-                + " µs in this JVM (app, pollers, receiver)");
+        CpuMeter.PerEvent cpuPerEvent = CpuMeter.perEvent(cpuBefore, cpu.read(), events);
+        console.line(endpointName + ": " + cpuPerEvent.describe("app, pollers, receiver"));
         return new Outcome(new Throughput(endpoint.distinctEvents(), app.firstCommitNanos(), endpoint.lastReceiptNanos()),
-                PostgresCpu.perThousand(cpuBefore, cpuAfter, events));
+                cpuPerEvent.postgresMicros());
     }
 
     private static List<UUID> insert(Connection connection, long firstSequence, int count) throws SQLException {

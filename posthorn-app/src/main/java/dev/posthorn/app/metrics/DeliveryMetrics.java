@@ -43,6 +43,8 @@ public final class DeliveryMetrics implements DeliveryListener {
         Gauge.builder("posthorn.delivery.queued", () -> read(g -> g.queued())).register(registry);
         Gauge.builder("posthorn.delivery.consumer.lag", () -> read(g -> g.consumerLag())).register(registry);
         Gauge.builder("posthorn.delivery.inbox.markers", () -> read(g -> g.inboxMarkers())).register(registry);
+        Gauge.builder("posthorn.delivery.partitions.waiting.subscriptions", () -> read(g -> g.waitingForSubscriptions()))
+                .register(registry);
     }
 
     @Override

@@ -7,29 +7,50 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 
 /**
- * CPU time the Postgres server spent, read from {@code /proc}: the postmaster and its children (backends,
+ * CPU time spent on both sides of the database, read before and after a phase: this JVM (app threads,
+ * relay, Kafka broker, delivery, receivers) and the Postgres server, the latter from {@code /proc}: the postmaster and its children (backends,
  * walsenders, writers, autovacuum), including children that already exited (the kernel adds their time
  * to the postmaster's {@code cutime}/{@code cstime} once reaped). Only for the embedded server on Linux:
  * for a server given by address it reads nothing and every figure is NaN.
  */
-final class PostgresCpu {
+final class CpuMeter {
+
+    /** Cumulative CPU milliseconds of Postgres and of this JVM; NaN where unreadable. */
+    record Reading(double postgresMillis, double jvmMillis) {}
+
+    /** A phase's CPU per event, in microseconds (the same number as milliseconds per 1,000 events). */
+    record PerEvent(double postgresMicros, double jvmMicros) {
+        String describe(String jvmParts) {
+            return "CPU per event " + BenchResult.millis(postgresMicros) + " µs in Postgres, "
+                    + BenchResult.millis(jvmMicros) + " µs in this JVM (" + jvmParts + ")";
+        }
+    }
 
     /** Linux reports {@code /proc/<pid>/stat} times in USER_HZ, which is 100 on every architecture. */
     private static final double MILLIS_PER_TICK = 10;
 
     private final long postmasterPid;
 
-    private PostgresCpu(long postmasterPid) {
+    private CpuMeter(long postmasterPid) {
         this.postmasterPid = postmasterPid;
     }
 
-    static PostgresCpu of(Postgres postgres) {
+    static CpuMeter of(Postgres postgres) {
         long pid = postgres.serverPid();
-        return new PostgresCpu(pid > 0 && Files.isDirectory(Path.of("/proc", Long.toString(pid))) ? pid : -1);
+        return new CpuMeter(pid > 0 && Files.isDirectory(Path.of("/proc", Long.toString(pid))) ? pid : -1);
     }
 
-    /** Cumulative CPU milliseconds so far, or NaN when they cannot be read. */
-    double millis() {
+    Reading read() {
+        return new Reading(postgresMillis(), jvmMillis());
+    }
+
+    static PerEvent perEvent(Reading before, Reading after, long events) {
+        return new PerEvent(perThousand(before.postgresMillis(), after.postgresMillis(), events),
+                perThousand(before.jvmMillis(), after.jvmMillis(), events));
+    }
+
+    /** Postgres's cumulative CPU milliseconds so far, or NaN when they cannot be read. */
+    private double postgresMillis() {
         if (postmasterPid <= 0) {
             return Double.NaN;
         }
@@ -43,7 +64,7 @@ final class PostgresCpu {
                     .filter(name -> !name.isEmpty() && name.chars().allMatch(Character::isDigit))
                     .map(name -> stat(Long.parseLong(name)))
                     .filter(fields -> fields != null && Long.parseLong(fields[1]) == postmasterPid)
-                    .mapToLong(PostgresCpu::ticks)
+                    .mapToLong(CpuMeter::ticks)
                     .sum();
         } catch (IOException e) {
             return Double.NaN;
@@ -51,12 +72,8 @@ final class PostgresCpu {
         return ticks * MILLIS_PER_TICK;
     }
 
-    /**
-     * CPU milliseconds this JVM has used so far (everything the bench runs in-process: app threads, relay,
-     * Kafka broker, delivery, receivers), or NaN where the JVM does not say. Read beside {@link #millis()}
-     * so that a phase's cost per event is known on both sides of the database.
-     */
-    static double jvmMillis() {
+    /** CPU milliseconds this JVM has used so far, or NaN where the JVM does not say. */
+    private static double jvmMillis() {
         if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
                 instanceof com.sun.management.OperatingSystemMXBean os) {
             long nanos = os.getProcessCpuTime();
@@ -65,8 +82,7 @@ final class PostgresCpu {
         return Double.NaN;
     }
 
-    /** CPU milliseconds per 1,000 events between two readings of {@link #millis()}. */
-    static double perThousand(double before, double after, long events) {
+    private static double perThousand(double before, double after, long events) {
         return events <= 0 ? Double.NaN : (after - before) * 1000 / events;
     }
 
