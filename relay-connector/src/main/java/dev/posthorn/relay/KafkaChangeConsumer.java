@@ -170,16 +170,9 @@ final class KafkaChangeConsumer implements DebeziumEngine.ChangeConsumer<RecordC
     }
 
     /** Tells the listener about one acknowledged event (its future is complete by now). */
-    private void relayed(ChangeMapper.Change.Event event, Future<RecordMetadata> ack, Instant sent) {
-        RecordMetadata metadata;
-        try {
-            metadata = ack.get();
-        } catch (ExecutionException e) {
-            return; // not reached: the acknowledgement arrived before this is called
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-        }
+    private void relayed(ChangeMapper.Change.Event event, Future<RecordMetadata> ack, Instant sent)
+            throws InterruptedException {
+        RecordMetadata metadata = acknowledgedMetadata(ack);
         metrics.eventRelayed(new RelayedEvent(event.eventId(), header(event, ChangeMapper.HEADER_TOPIC).orElse(""),
                 metadata.topic(), metadata.partition(), metadata.offset(),
                 header(event, ChangeMapper.HEADER_TRACEPARENT), sent, metrics.now()));
