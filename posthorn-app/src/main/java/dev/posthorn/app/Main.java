@@ -79,8 +79,10 @@ public final class Main implements Runnable {
                 commandLine.getErr().println("posthorn: " + user.getMessage());
                 return 1;
             }
-            if (e instanceof dev.posthorn.outbox.InvalidSubscriptionException invalid) {
-                commandLine.getErr().println("posthorn: " + invalid.getMessage()); // names the field, never a secret
+            if (e instanceof dev.posthorn.outbox.InvalidSubscriptionException
+                    || e instanceof dev.posthorn.outbox.InvalidEventException) {
+                // Refused before anything was written; the message names the field (never a secret or payload).
+                commandLine.getErr().println("posthorn: " + e.getMessage());
                 return 1;
             }
             // Anything else: one line naming the command and every cause (never a bare "null"); the
