@@ -20,8 +20,13 @@ import java.util.function.BiConsumer;
  * than {@link #SLOW_QUEUE_WAIT} to drain at its usual pace, its head has not moved for a response
  * timeout, or all its slots are stuck) does not count while another endpoint is in use, so fetching
  * goes on for the others; once its bounded queue is full, {@link #admit} answers {@link
- * Admission#OVERFLOW} and the caller parks the delivery on a retry tier. With a single endpoint in
- * use there is nobody to protect and its queue always counts.
+ * Admission#OVERFLOW} and the caller parks the delivery on a retry tier.
+ *
+ * <p>"In use" is judged by the stream, not the clock: another endpoint is in use while it was given
+ * one of the last {@code maxQueued} deliveries admitted here. A slow endpoint cannot fill its queue
+ * without the others' deliveries showing up among its own if the stream holds any; if none did,
+ * there is nobody to protect, and parking its burst on a retry tier would only delay it. While the
+ * partitions are paused nothing is admitted, so an endpoint starved by the pause stays in use.
  *
  * <p>Not thread-safe: the poll thread owns it. Times are {@link System#nanoTime()} values.
  */
@@ -32,7 +37,7 @@ final class EndpointSlots {
     /** All slots busy and none freed for this long (or a few usual response times) marks it stalled. */
     static final long MIN_STALLED_NANOS = Duration.ofMillis(250).toNanos();
     static final int STALLED_RESPONSE_TIMES = 4;
-    /** An endpoint idle this long is forgotten (it no longer counts as "another endpoint in use"). */
+    /** An endpoint idle this long, and no longer in use, is forgotten (only to bound memory). */
     static final long FORGET_IDLE_NANOS = Duration.ofSeconds(10).toNanos();
 
     enum Admission {
@@ -55,6 +60,8 @@ final class EndpointSlots {
         /** When a slot was last freed, or the endpoint first used. */
         long lastFreed;
         long lastUsed;
+        /** The value of {@link #admitted} when this endpoint was last given a delivery. */
+        long lastAdmitted;
         /** Moving average of how long a request held a slot; 0 until one was freed. */
         long typicalHoldNanos;
 
@@ -96,6 +103,11 @@ final class EndpointSlots {
     private final int maxQueued;
     private final long responseTimeoutNanos;
     private final Map<String, Endpoint> endpoints = new HashMap<>();
+    /** Deliveries admitted so far: the clock "in use" is judged by (it stops while fetching is paused). */
+    private long admitted;
+    /** The endpoint given the latest delivery, and when any other endpoint last was. */
+    private Endpoint latest;
+    private long othersLastAdmitted = Long.MIN_VALUE;
     /** Endpoints with a free slot and a queue: {@link #startQueued} serves them. */
     private final Set<String> toServe = new LinkedHashSet<>();
 
@@ -107,13 +119,12 @@ final class EndpointSlots {
 
     /** Takes a slot of {@code endpoint} for {@code d}, or queues it, or says it overflows. */
     Admission admit(String endpoint, Delivery d, long now) {
-        Endpoint e = endpoints.computeIfAbsent(endpoint, k -> new Endpoint(now));
-        e.lastUsed = now;
+        Endpoint e = given(endpoint, now);
         if (e.inFlight < slots && e.waiting.isEmpty()) {
             e.inFlight++;
             return Admission.START;
         }
-        if (e.buffered() < maxQueued || !e.slow(now, slots, responseTimeoutNanos)) {
+        if (e.buffered() < maxQueued || !isolated(e, now)) {
             e.add(d, now);
             if (e.inFlight < slots) {
                 toServe.add(endpoint);
@@ -130,14 +141,43 @@ final class EndpointSlots {
      * never answered.
      */
     Admission behindKey(String endpoint, Delivery d, long now) {
-        Endpoint e = endpoints.computeIfAbsent(endpoint, k -> new Endpoint(now));
-        e.lastUsed = now;
-        if (e.buffered() >= maxQueued && e.slow(now, slots, responseTimeoutNanos)) {
+        Endpoint e = given(endpoint, now);
+        if (e.buffered() >= maxQueued && isolated(e, now)) {
             return Admission.OVERFLOW;
         }
         e.behindKeys++;
         e.behindKeysBy.merge(d.source().work(), 1, Integer::sum);
         return Admission.QUEUED;
+    }
+
+    /** {@code endpoint} is given a delivery (whatever becomes of it): ticks the admission clock. */
+    private Endpoint given(String endpoint, long now) {
+        Endpoint e = endpoints.computeIfAbsent(endpoint, k -> new Endpoint(now));
+        e.lastUsed = now;
+        admitted++;
+        if (e != latest) {
+            if (latest != null) {
+                othersLastAdmitted = latest.lastAdmitted;
+            }
+            latest = e;
+        }
+        e.lastAdmitted = admitted;
+        return e;
+    }
+
+    /** Whether another endpoint than {@code e} was given one of the last {@code maxQueued} deliveries. */
+    private boolean othersInUse(Endpoint e) {
+        long since = admitted - Math.max(1, maxQueued);
+        return e == latest ? othersLastAdmitted > since : latest != null && latest.lastAdmitted > since;
+    }
+
+    /** {@code e} is slow and others are in use: its queue is kept apart from theirs (not backpressure; bounded). */
+    private boolean isolated(Endpoint e, long now) {
+        return othersInUse(e) && e.slow(now, slots, responseTimeoutNanos);
+    }
+
+    private boolean inUse(Endpoint e) {
+        return e.lastAdmitted > admitted - Math.max(1, maxQueued);
     }
 
     /** {@code d}, counted by {@link #behindKey}, got its key's turn. */
@@ -182,14 +222,14 @@ final class EndpointSlots {
 
     /**
      * Deliveries held for endpoints that count as backpressure: those of every endpoint except a slow
-     * one while another endpoint is in use. Forgets long-idle endpoints.
+     * one while another endpoint is in use. Forgets long-idle endpoints no longer in use.
      */
     int backpressure(long now) {
-        endpoints.values().removeIf(e -> e.inFlight == 0 && e.buffered() == 0 && now - e.lastUsed > FORGET_IDLE_NANOS);
-        boolean others = endpoints.size() > 1;
+        endpoints.values().removeIf(e -> e != latest && e.inFlight == 0 && e.buffered() == 0
+                && now - e.lastUsed > FORGET_IDLE_NANOS && !inUse(e));
         int counted = 0;
         for (Endpoint e : endpoints.values()) {
-            if (!others || !e.slow(now, slots, responseTimeoutNanos)) {
+            if (e.buffered() > 0 && !isolated(e, now)) {
                 counted += e.buffered();
             }
         }

@@ -55,6 +55,41 @@ class EndpointSlotsTest {
     }
 
     @Test
+    void aBurstToOneEndpointIsBackpressureNotOverflowOnceTheOthersDropOutOfTheStream() {
+        EndpointSlots slots = new EndpointSlots(1, 3, Duration.ofSeconds(30));
+        slots.admit("other", delivery("o"), 0);
+        slots.freed("other", MS, MS);
+        slots.admit("busy", delivery("k"), MS);
+        slots.freed("busy", 2000 * MS, 2001 * MS); // answers in 2 s: any queue of 1 or more is "slow"
+        slots.admit("busy", delivery("k"), 2001 * MS);
+        // "other" was used a moment ago, but the last 3 (maxQueued) deliveries all went to "busy": nobody
+        // else is in the stream, so its queue stays backpressure and nothing is parked.
+        for (int i = 0; i < 6; i++) {
+            assertThat(slots.admit("busy", delivery("b" + i), 2002 * MS)).isEqualTo(EndpointSlots.Admission.QUEUED);
+        }
+        assertThat(slots.backpressure(2002 * MS)).isEqualTo(6);
+        // Another endpoint's delivery in the stream isolates the slow queue again.
+        slots.admit("other", delivery("o2"), 2003 * MS);
+        assertThat(slots.backpressure(2003 * MS)).isZero();
+        assertThat(slots.admit("busy", delivery("b9"), 2003 * MS)).isEqualTo(EndpointSlots.Admission.OVERFLOW);
+    }
+
+    @Test
+    void anEndpointStarvedByAPauseStaysInUseHoweverLongThePauseLasts() {
+        EndpointSlots slots = new EndpointSlots(1, 3, Duration.ofSeconds(30));
+        slots.admit("stalled", delivery("s"), 0); // never answers
+        slots.admit("healthy", delivery("h"), 0);
+        slots.freed("healthy", MS, MS);
+        slots.admit("stalled", delivery("s1"), MS);
+        slots.admit("stalled", delivery("s2"), MS);
+        // Nothing is admitted for a minute (e.g. the partitions are paused): "healthy" is still in use,
+        // so the stalled queue must not turn into backpressure that would keep the pause going.
+        long later = 60_000 * MS;
+        assertThat(slots.backpressure(later)).isZero();
+        assertThat(slots.queued()).isEqualTo(2);
+    }
+
+    @Test
     void deliveriesBehindKeysCountUntilTheyLeaveAndGoWithTheirPartition() {
         EndpointSlots slots = new EndpointSlots(4, 100, Duration.ofSeconds(5));
         Delivery one = delivery("k");
