@@ -160,13 +160,16 @@ public final class SubscriptionRegistry implements AutoCloseable {
     }
 
     private void follow() {
-        Map<String, Object> properties = new HashMap<>(consumerProperties);
-        // The broker answers one request per connection at a time: a fetch parked there for the default
-        // 500 ms would hold up the end-offsets request behind it, and with it currentAsOf, which every
-        // new event waits for. Keep the parked fetch as short as the follower's own poll.
-        properties.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) FOLLOW_POLL.toMillis());
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                     new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        // The broker answers one request per connection at a time, so a fetch parked there (the default
+        // 500 ms, which keeps an idle follower at two fetches a second) would hold up an end-offsets
+        // request behind it, and with it currentAsOf. End offsets are asked for on a connection of
+        // their own, opened only once the time-based view is wanted (events of a relay that does not
+        // stamp them).
+        Map<String, Object> offsetsProperties = new HashMap<>(consumerProperties);
+        offsetsProperties.computeIfPresent(ConsumerConfig.CLIENT_ID_CONFIG, (key, id) -> id + "-offsets");
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+                     consumerProperties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+             LazyEndOffsets offsets = new LazyEndOffsets(offsetsProperties)) {
             List<TopicPartition> partitions = new ArrayList<>();
             Map<TopicPartition, Long> end = new HashMap<>();
             Map<TopicPartition, Long> target = new HashMap<>();
@@ -212,7 +215,7 @@ public final class SubscriptionRegistry implements AutoCloseable {
                     if (timeViewWanted() && reached(consumer, target)) {
                         currentAsOf = askedAt;
                         askedAt = System.currentTimeMillis();
-                        target.putAll(consumer.endOffsets(partitions, REQUEST_TIMEOUT));
+                        target.putAll(offsets.of(partitions));
                         // Mostly nothing changed meanwhile: then the view is current as of the new askedAt at
                         // once, a round trip behind the clock rather than a poll and a round trip.
                         if (reached(consumer, target)) {
@@ -232,6 +235,30 @@ public final class SubscriptionRegistry implements AutoCloseable {
             failure = e;
             log.error("Stopped following {}: subscription changes no longer take effect", topic, e);
             loaded.countDown();
+        }
+    }
+
+    /** A consumer used only for end offsets, opened on first use and closed with the follower. */
+    private static final class LazyEndOffsets implements AutoCloseable {
+        private final Map<String, Object> properties;
+        private KafkaConsumer<byte[], byte[]> consumer;
+
+        LazyEndOffsets(Map<String, Object> properties) {
+            this.properties = properties;
+        }
+
+        Map<TopicPartition, Long> of(List<TopicPartition> partitions) {
+            if (consumer == null) {
+                consumer = new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            }
+            return consumer.endOffsets(partitions, REQUEST_TIMEOUT);
+        }
+
+        @Override
+        public void close() {
+            if (consumer != null) {
+                consumer.close();
+            }
         }
     }
 
