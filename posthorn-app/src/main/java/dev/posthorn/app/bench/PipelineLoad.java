@@ -4,6 +4,7 @@ import dev.posthorn.embedded.Postgres;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Closed-loop load through the pipeline: application threads commit events on a route as fast as
@@ -46,6 +47,7 @@ final class PipelineLoad {
         List<String> cutOff = new ArrayList<>();
         DeliveryCounters.Responses responsesBefore = pipeline.responses();
         CpuMeter.Reading cpuBefore = cpu.read();
+        Map<String, Long> requestsBefore = BrokerRequests.read();
         try (Console.Progress progress = console.progress(() -> phase + ": committed " + app.committed() + "/" + events
                 + ", received " + received(awaited) + "/" + events * awaited.size() + "; " + pipeline.status())) {
             app.run(new EventPublisher(pipeline.outbox(), route.eventTopic()));
@@ -60,6 +62,7 @@ final class PipelineLoad {
             }
         }
         CpuMeter.PerEvent cpuPerEvent = CpuMeter.perEvent(cpuBefore, cpu.read(), events);
+        String requests = BrokerRequests.perEvent(requestsBefore, BrokerRequests.read(), events);
         long last = awaited.stream().mapToLong(s -> s.endpoint().lastReceiptNanos()).max().orElse(0);
         Throughput throughput = new Throughput(received(awaited), app.firstCommitNanos(), last);
         String responseTime = phase + ": endpoints answered in "
@@ -72,6 +75,10 @@ final class PipelineLoad {
         }
         console.line(responseTime);
         console.line(phase + ": " + cpuPerEvent.describe("app, relay, Kafka broker, delivery, receiver"));
+        console.line(phase + ": " + cpuPerEvent.describeParts());
+        if (!requests.isEmpty()) {
+            console.line(phase + ": " + requests);
+        }
         return new Outcome(throughput, cpuPerEvent.postgresMicros(),
                 new OwedDeliveries(phase, route, app.committedIds()), cutOff);
     }
