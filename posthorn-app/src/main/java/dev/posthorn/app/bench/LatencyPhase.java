@@ -3,6 +3,7 @@ package dev.posthorn.app.bench;
 import dev.posthorn.embedded.Postgres;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -51,6 +52,7 @@ final class LatencyPhase {
             recorder.scheduled(ids.get(0).toString(), due);
             return ids;
         };
+        Instant relayedFrom = Instant.now().minusSeconds(1);
         console.line("latency: " + events + " events at " + BenchResult.rate(settings.rate()) + " events/s over "
                 + settings.latencyDuration().toSeconds() + " s");
         List<String> cutOff = new ArrayList<>();
@@ -65,7 +67,14 @@ final class LatencyPhase {
                 cutOff.add(line);
             }
         }
-        return new Outcome(recorder.summarise(endpoint, System.nanoTime()),
+        LatencySummary summary = recorder.summarise(endpoint, System.nanoTime());
+        try {
+            console.line("latency: " + LatencyStages.describe(LatencyStages.measure(pipeline.kafkaBootstrap(),
+                    pipeline.topics(), recorder.dueWallMillis(), recorder.receivedWallMillis(), relayedFrom)));
+        } catch (RuntimeException e) {
+            console.line("latency: stages not read back (" + e.getMessage() + ")");
+        }
+        return new Outcome(summary,
                 new OwedDeliveries("latency", route, app.committedIds()), maxLagNanos.get() / 1e6, cutOff);
     }
 }

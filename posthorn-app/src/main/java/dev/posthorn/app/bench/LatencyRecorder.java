@@ -1,5 +1,7 @@
 package dev.posthorn.app.bench;
 
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -15,12 +17,21 @@ import org.HdrHistogram.Recorder;
 final class LatencyRecorder implements ReceiverEndpoint.ReceiptListener {
 
     private final Map<String, Long> dueNanos = new ConcurrentHashMap<>();
+    private final Map<String, Long> receivedNanos = new ConcurrentHashMap<>();
+    /** Wall-clock microseconds minus {@link System#nanoTime()} microseconds, to put both on one clock. */
+    private final double wallMinusMonotonicMicros;
     private final Histogram latencies = new ConcurrentHistogram(3);
     /** Each received event's scheduled time and latency, to split the phase into windows at the end. */
     private final Queue<long[]> samples = new ConcurrentLinkedQueue<>();
     /** The same samples again, for what arrived since the progress line last asked (stalls show where they happen). */
     private final Recorder recent = new Recorder(3);
     private Histogram interval;
+
+    LatencyRecorder() {
+        Instant wall = Instant.now();
+        long monotonic = System.nanoTime();
+        wallMinusMonotonicMicros = wall.getEpochSecond() * 1e6 + wall.getNano() / 1e3 - monotonic / 1e3;
+    }
 
     /** Call before the event's transaction commits, so that its receipt always finds it. */
     void scheduled(String eventId, long scheduledNanos) {
@@ -31,11 +42,28 @@ final class LatencyRecorder implements ReceiverEndpoint.ReceiptListener {
     public void firstReceipt(String eventId, long receivedNanos) {
         Long due = dueNanos.get(eventId);
         if (due != null) {
+            this.receivedNanos.putIfAbsent(eventId, receivedNanos);
             long latency = Math.max(0, receivedNanos - due);
             latencies.recordValue(latency);
             recent.recordValue(latency);
             samples.add(new long[] {due, latency});
         }
+    }
+
+    /** Each event's scheduled time in wall-clock milliseconds (fractional), by event id. */
+    Map<String, Double> dueWallMillis() {
+        return wallMillis(dueNanos);
+    }
+
+    /** Each received event's first receipt in wall-clock milliseconds (fractional), by event id. */
+    Map<String, Double> receivedWallMillis() {
+        return wallMillis(receivedNanos);
+    }
+
+    private Map<String, Double> wallMillis(Map<String, Long> monotonicNanos) {
+        Map<String, Double> wall = new HashMap<>();
+        monotonicNanos.forEach((id, nanos) -> wall.put(id, (nanos / 1e3 + wallMinusMonotonicMicros) / 1e3));
+        return wall;
     }
 
     /** p99 of what has been received so far, in milliseconds. */

@@ -144,6 +144,10 @@ final class PosthornPipeline implements AutoCloseable {
         return outbox;
     }
 
+    String kafkaBootstrap() {
+        return servers.kafka().bootstrapServers();
+    }
+
     Topics topics() {
         return new Topics(names.topicPrefix());
     }
