@@ -76,6 +76,11 @@ final class PosthornFixture implements AutoCloseable {
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        // The events topic was created a moment ago: a first send can meet NOT_LEADER_OR_FOLLOWER while the
+        // broker takes up leadership, and with several batches of a partition in flight the broker then
+        // took the later ones and refused the retried first for good (OUT_OF_ORDER_SEQUENCE_NUMBER until
+        // the delivery timeout). One request in flight retries in order.
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
