@@ -167,8 +167,7 @@ final class EndpointSlots {
 
     /** Whether another endpoint than {@code e} was given one of the last {@code maxQueued} deliveries. */
     private boolean othersInUse(Endpoint e) {
-        long since = admitted - Math.max(1, maxQueued);
-        return e == latest ? othersLastAdmitted > since : latest != null && latest.lastAdmitted > since;
+        return e == latest ? othersLastAdmitted > inUseAfter() : latest != null && inUse(latest);
     }
 
     /** {@code e} is slow and others are in use: its queue is kept apart from theirs (not backpressure; bounded). */
@@ -177,7 +176,12 @@ final class EndpointSlots {
     }
 
     private boolean inUse(Endpoint e) {
-        return e.lastAdmitted > admitted - Math.max(1, maxQueued);
+        return e.lastAdmitted > inUseAfter();
+    }
+
+    /** An endpoint given a delivery after this point of {@link #admitted} is in use. */
+    private long inUseAfter() {
+        return admitted - Math.max(1, maxQueued);
     }
 
     /** {@code d}, counted by {@link #behindKey}, got its key's turn. */

@@ -37,29 +37,30 @@ final class CpuMeter {
      * the JVM's share by part, largest first.
      */
     record PerEvent(double postgresMicros, double jvmMicros, Map<JvmPart, Double> jvmPartMicros) {
-        String describe(String jvmParts) {
-            return "CPU per event " + BenchResult.millis(postgresMicros) + " µs in Postgres, "
-                    + BenchResult.millis(jvmMicros) + " µs in this JVM (" + jvmParts + ")";
-        }
-
-        /** The JVM's share by part, e.g. {@code delivery 610, Kafka broker 420, ...} in µs per event. */
-        String describeParts() {
-            return jvmPartMicros.entrySet().stream()
+        /**
+         * Prints two lines for {@code phase}: Postgres's and this JVM's CPU per event ({@code jvmParts}
+         * says what ran in the JVM), then the JVM's share by part, e.g. {@code Kafka broker 169, relay 132}.
+         */
+        void print(Console console, String phase, String jvmParts) {
+            console.line(phase + ": CPU per event " + BenchResult.millis(postgresMicros) + " µs in Postgres, "
+                    + BenchResult.millis(jvmMicros) + " µs in this JVM (" + jvmParts + ")");
+            console.line(jvmPartMicros.entrySet().stream()
                     .map(e -> e.getKey().label + " " + BenchResult.millis(e.getValue()))
-                    .collect(Collectors.joining(", ", "JVM CPU per event by part, µs: ", ""));
+                    .collect(Collectors.joining(", ", phase + ": JVM CPU per event by part, µs: ", "")));
         }
     }
 
     /**
      * Where a thread's CPU goes, judged by its name. Virtual threads run on the carrier pool, so a
-     * delivery's send and a receiver's handler both count as {@link #VIRTUAL_THREADS}; what the JVM
-     * does for itself (GC, JIT compilers) and threads that ended during the phase are {@link #JVM_ITSELF}.
+     * delivery's send and a receiver's handler both count as {@link #VIRTUAL_THREADS}; the collector's
+     * and compilers' threads are found in {@code /proc/self/task}; threads that ended during the phase
+     * and the VM's other threads are the remainder, {@link #JVM_ITSELF}.
      */
     enum JvmPart {
         RELAY("relay"),
         BROKER("Kafka broker"),
         DELIVERY("delivery loops and clients"),
-        VIRTUAL_THREADS("virtual threads (delivery sends, app work)"),
+        VIRTUAL_THREADS("virtual threads (delivery sends, receiver handlers)"),
         RECEIVER("bench receivers"),
         BENCH("app threads and bench"),
         GC("garbage collector"),
@@ -114,7 +115,7 @@ final class CpuMeter {
     }
 
     Reading read() {
-        return new Reading(postgresMillis(), jvmMillis(), threadMillis());
+        return new Reading(postgresMillis(), jvmMillis(), threadCpu());
     }
 
     static PerEvent perEvent(Reading before, Reading after, long events) {
@@ -139,7 +140,7 @@ final class CpuMeter {
      * and on Linux the VM's own threads that Java does not see (collector and compilers), keyed by
      * the negative OS thread id. Empty where unsupported.
      */
-    private static Map<Long, ThreadCpu> threadMillis() {
+    private static Map<Long, ThreadCpu> threadCpu() {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         if (!threads.isThreadCpuTimeSupported()) {
             return Map.of();

@@ -4,6 +4,11 @@ import dev.posthorn.delivery.DeliveryGauges;
 import dev.posthorn.delivery.DeliveryListener;
 import dev.posthorn.delivery.FailureClass;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Counts what the delivery consumer reports, for the progress lines and the per-phase response times. */
@@ -21,7 +26,7 @@ final class DeliveryCounters implements DeliveryListener {
     private final LongAdder delivered = new LongAdder();
     private final LongAdder failed = new LongAdder();
     /** Failed attempts by kind: a run with failures says which, so a figure is never read without them. */
-    private final java.util.Map<FailureClass, LongAdder> failedBy = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<FailureClass, LongAdder> failedBy = new ConcurrentHashMap<>();
     private final LongAdder retried = new LongAdder();
     private final LongAdder deadLettered = new LongAdder();
     private final LongAdder responses = new LongAdder();
@@ -74,8 +79,8 @@ final class DeliveryCounters implements DeliveryListener {
         if (failedBy.isEmpty()) {
             return "";
         }
-        java.util.StringJoiner kinds = new java.util.StringJoiner(" ", " (", ")");
-        new java.util.TreeMap<>(failedBy).forEach((kind, n) -> kinds.add(kind.name().toLowerCase(java.util.Locale.ROOT) + " " + n.sum()));
+        StringJoiner kinds = new StringJoiner(" ", " (", ")");
+        new TreeMap<>(failedBy).forEach((kind, n) -> kinds.add(kind.name().toLowerCase(Locale.ROOT) + " " + n.sum()));
         return kinds.toString();
     }
 

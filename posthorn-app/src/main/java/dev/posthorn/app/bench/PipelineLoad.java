@@ -74,8 +74,7 @@ final class PipelineLoad {
                     + " slots per endpoint)";
         }
         console.line(responseTime);
-        console.line(phase + ": " + cpuPerEvent.describe("app, relay, Kafka broker, delivery, receiver"));
-        console.line(phase + ": " + cpuPerEvent.describeParts());
+        cpuPerEvent.print(console, phase, "app, relay, Kafka broker, delivery, receiver");
         if (!requests.isEmpty()) {
             console.line(phase + ": " + requests);
         }

@@ -103,8 +103,7 @@ final class PollingOutboxBaseline {
             }
         }
         CpuMeter.PerEvent cpuPerEvent = CpuMeter.perEvent(cpuBefore, cpu.read(), events);
-        console.line(endpointName + ": " + cpuPerEvent.describe("app, pollers, receiver"));
-        console.line(endpointName + ": " + cpuPerEvent.describeParts());
+        cpuPerEvent.print(console, endpointName, "app, pollers, receiver");
         return new Outcome(new Throughput(endpoint.distinctEvents(), app.firstCommitNanos(), endpoint.lastReceiptNanos()),
                 cpuPerEvent.postgresMicros());
     }
